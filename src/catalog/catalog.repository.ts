@@ -1,0 +1,229 @@
+import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { CategoryTable, FondsTable, ItemTable, OrganizationTable, Schema, VolumeTable } from '../db/schema.js';
+import type { ReadScope } from '../security/actor.js';
+
+export type OrganizationRow = Selectable<OrganizationTable>;
+export type FondsRow = Selectable<FondsTable>;
+export type CategoryRow = Selectable<CategoryTable>;
+export type VolumeRow = Selectable<VolumeTable>;
+export type ItemRow = Selectable<ItemTable>;
+
+/** Where an item sits in the tree: a category, optionally narrowed to a year, a retention and a volume. */
+export interface NodeFilter {
+  categoryId: number;
+  year?: number;
+  retention?: string;
+  volumeId?: number | null;
+}
+
+export interface PageCursor {
+  sortKey: string;
+  id: number;
+}
+
+/** The caller's rights as a WHERE condition on items, so counts and pages never include hidden rows. */
+function itemScope(scope: ReadScope) {
+  return (eb: ExpressionBuilder<Schema, 'items'>) => {
+    const conds = [eb('items.state', '=', 'active'), eb('items.classification', 'in', scope.classifications.length ? scope.classifications : ['\u0000'])];
+    if (scope.fondsIds !== 'all') conds.push(scope.fondsIds.length ? eb('items.fonds_id', 'in', scope.fondsIds) : eb.lit(false));
+    return eb.and(conds);
+  };
+}
+
+function nodeCondition(node: NodeFilter) {
+  return (eb: ExpressionBuilder<Schema, 'items'>) => {
+    const conds = [eb('items.category_id', '=', node.categoryId)];
+    if (node.year !== undefined) conds.push(eb('items.year', '=', node.year));
+    if (node.retention !== undefined) conds.push(eb('items.retention', '=', node.retention));
+    if (node.volumeId !== undefined) conds.push(node.volumeId === null ? eb('items.volume_id', 'is', null) : eb('items.volume_id', '=', node.volumeId));
+    return eb.and(conds);
+  };
+}
+
+/** SQL for organizations, fonds, categories, volumes and items. No business rules here. */
+export class CatalogRepository {
+  constructor(private readonly db: Executor) {}
+
+  // organizations
+  listOrganizations(): Promise<OrganizationRow[]> {
+    return this.db.selectFrom('organizations').selectAll().where('state', '=', 'active').orderBy('code').execute();
+  }
+  organization(id: number): Promise<OrganizationRow | undefined> {
+    return this.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  organizationByCode(code: string): Promise<OrganizationRow | undefined> {
+    return this.db.selectFrom('organizations').selectAll().where('code', '=', code).executeTakeFirst();
+  }
+  insertOrganization(row: Insertable<OrganizationTable>): Promise<OrganizationRow> {
+    return this.db.insertInto('organizations').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  updateOrganization(id: number, version: number, patch: Updateable<OrganizationTable>): Promise<OrganizationRow | undefined> {
+    return this.db.updateTable('organizations').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
+  }
+
+  // fonds
+  listFonds(fondsIds: number[] | 'all', organizationId?: number): Promise<FondsRow[]> {
+    let q = this.db.selectFrom('fonds').selectAll().where('state', '=', 'active').orderBy('code');
+    if (fondsIds !== 'all') q = fondsIds.length ? q.where('id', 'in', fondsIds) : q.where(({ lit }) => lit(false));
+    if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+    return q.execute();
+  }
+  fonds(id: number): Promise<FondsRow | undefined> {
+    return this.db.selectFrom('fonds').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  fondsByCode(code: string): Promise<FondsRow | undefined> {
+    return this.db.selectFrom('fonds').selectAll().where('code', '=', code).executeTakeFirst();
+  }
+  insertFonds(row: Insertable<FondsTable>): Promise<FondsRow> {
+    return this.db.insertInto('fonds').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  updateFonds(id: number, version: number, patch: Updateable<FondsTable>): Promise<FondsRow | undefined> {
+    return this.db.updateTable('fonds').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
+  }
+
+  // categories
+  listCategories(fondsId: number): Promise<CategoryRow[]> {
+    return this.db.selectFrom('categories').selectAll().where('fonds_id', '=', fondsId).where('state', '=', 'active').orderBy('code').execute();
+  }
+  category(id: number): Promise<CategoryRow | undefined> {
+    return this.db.selectFrom('categories').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  categoryByCode(fondsId: number, code: string): Promise<CategoryRow | undefined> {
+    return this.db.selectFrom('categories').selectAll().where('fonds_id', '=', fondsId).where('code', '=', code).executeTakeFirst();
+  }
+  insertCategory(row: Insertable<CategoryTable>): Promise<CategoryRow> {
+    return this.db.insertInto('categories').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  updateCategory(id: number, version: number, patch: Updateable<CategoryTable>): Promise<CategoryRow | undefined> {
+    return this.db.updateTable('categories').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
+  }
+
+  // volumes
+  volume(id: number): Promise<VolumeRow | undefined> {
+    return this.db.selectFrom('volumes').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  insertVolume(row: Insertable<VolumeTable>): Promise<VolumeRow> {
+    return this.db.insertInto('volumes').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  async maxVolumeNo(categoryId: number, year: number, retention: string): Promise<number> {
+    const r = await this.db.selectFrom('volumes').select((eb) => eb.fn.max('volume_no').as('n'))
+      .where('category_id', '=', categoryId).where('year', '=', year).where('retention', '=', retention).where('state', '=', 'active').executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+  listVolumes(node: NodeFilter, scope: ReadScope, after: PageCursor | null, limit: number): Promise<VolumeRow[]> {
+    let q = this.db.selectFrom('volumes').selectAll().where('category_id', '=', node.categoryId).where('state', '=', 'active')
+      .where('classification', 'in', scope.classifications).orderBy('sort_key').orderBy('id').limit(limit);
+    if (node.year !== undefined) q = q.where('year', '=', node.year);
+    if (node.retention !== undefined) q = q.where('retention', '=', node.retention);
+    if (after) q = q.where((eb) => eb.or([eb('sort_key', '>', after.sortKey), eb.and([eb('sort_key', '=', after.sortKey), eb('id', '>', after.id)])]));
+    return q.execute();
+  }
+
+  // items
+  item(id: number): Promise<ItemRow | undefined> {
+    return this.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  scopedItem(id: number, scope: ReadScope): Promise<ItemRow | undefined> {
+    return this.db.selectFrom('items').selectAll().where('id', '=', id).where(itemScope(scope)).executeTakeFirst();
+  }
+  liveItemByCode(fondsId: number, code: string): Promise<ItemRow | undefined> {
+    return this.db.selectFrom('items').selectAll().where('fonds_id', '=', fondsId).where('archival_code', '=', code).where('state', '=', 'active').executeTakeFirst();
+  }
+  async liveItemsByCodes(fondsId: number, codes: string[]): Promise<ItemRow[]> {
+    const out: ItemRow[] = [];
+    for (let i = 0; i < codes.length; i += 500) {
+      out.push(...(await this.db.selectFrom('items').selectAll().where('fonds_id', '=', fondsId).where('state', '=', 'active').where('archival_code', 'in', codes.slice(i, i + 500)).execute()));
+    }
+    return out;
+  }
+  insertItem(row: Insertable<ItemTable>): Promise<ItemRow> {
+    return this.db.insertInto('items').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  updateItem(id: number, version: number, patch: Updateable<ItemTable>): Promise<ItemRow | undefined> {
+    return this.db.updateTable('items').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
+  }
+
+  /** Item numbers already used in one numbering group (the lowest class of the arrangement). */
+  async itemNumbers(group: NumberingGroup): Promise<number[]> {
+    const rows = await this.numberingQuery(group).select('item_no').execute();
+    return rows.map((r) => Number(r.item_no));
+  }
+  async maxItemNo(group: NumberingGroup): Promise<number> {
+    const r = await this.numberingQuery(group).select((eb) => eb.fn.max('item_no').as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+  private numberingQuery(group: NumberingGroup) {
+    let q = this.db.selectFrom('items').where('category_id', '=', group.categoryId).where('state', '=', 'active');
+    if (group.year !== undefined) q = q.where('year', '=', group.year);
+    if (group.retention !== undefined) q = q.where('retention', '=', group.retention);
+    if (group.org !== undefined) q = group.org === null ? q.where('org', 'is', null) : q.where('org', '=', group.org);
+    if (group.volumeId !== undefined) q = group.volumeId === null ? q.where('volume_id', 'is', null) : q.where('volume_id', '=', group.volumeId);
+    return q;
+  }
+
+  /** One page of a tree node in archival-code order, keyset-paged so page 5,000 costs what page 1 does. */
+  listItems(node: NodeFilter, scope: ReadScope, after: PageCursor | null, limit: number): Promise<ItemRow[]> {
+    let q = this.db.selectFrom('items').selectAll().where(nodeCondition(node)).where(itemScope(scope)).orderBy('sort_key').orderBy('id').limit(limit);
+    if (after) q = q.where((eb) => eb.or([eb('sort_key', '>', after.sortKey), eb.and([eb('sort_key', '=', after.sortKey), eb('id', '>', after.id)])]));
+    return q.execute();
+  }
+
+  itemsByIds(ids: number[], scope: ReadScope): Promise<ItemRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.selectFrom('items').selectAll().where('id', 'in', ids).where(itemScope(scope)).orderBy('sort_key').execute();
+  }
+
+  /** Streams a node in archival-code order in chunks, for exports. */
+  async *iterateItems(node: Omit<NodeFilter, 'categoryId'> & { categoryId?: number; fondsId?: number }, scope: ReadScope, chunk = 2000): AsyncGenerator<ItemRow[]> {
+    let after: PageCursor | null = null;
+    for (;;) {
+      let q = this.db.selectFrom('items').selectAll().where(itemScope(scope)).orderBy('sort_key').orderBy('id').limit(chunk);
+      if (node.categoryId !== undefined) q = q.where('category_id', '=', node.categoryId);
+      if (node.fondsId !== undefined) q = q.where('fonds_id', '=', node.fondsId);
+      if (node.year !== undefined) q = q.where('year', '=', node.year);
+      if (node.retention !== undefined) q = q.where('retention', '=', node.retention);
+      const cur = after;
+      if (cur) q = q.where((eb) => eb.or([eb('sort_key', '>', cur.sortKey), eb.and([eb('sort_key', '=', cur.sortKey), eb('id', '>', cur.id)])]));
+      const rows = await q.execute();
+      if (!rows.length) return;
+      yield rows;
+      const last = rows[rows.length - 1]!;
+      after = { sortKey: last.sort_key, id: last.id };
+    }
+  }
+
+  /**
+   * The distinct years of a category, one index seek per year (a loose index scan written as a
+   * recursive query), so a category of a million items lists its years without reading them all.
+   */
+  async yearsOf(categoryId: number): Promise<number[]> {
+    const rows = await sql<{ v: number | null }>`
+      with recursive y(v) as (
+        select min(year) from items where category_id = ${categoryId}
+        union all
+        select (select min(year) from items where category_id = ${categoryId} and year > y.v) from y where y.v is not null
+      ) select v from y where v is not null`.execute(this.db);
+    return rows.rows.map((r) => Number(r.v));
+  }
+
+  /** Visible items per retention within a category-year (or per year within a category), rights applied. */
+  async countBy(node: NodeFilter, by: 'year' | 'retention', scope: ReadScope): Promise<Array<{ key: string; count: number }>> {
+    const rows = await this.db.selectFrom('items').select([`items.${by} as key`, (eb) => eb.fn.countAll<number>().as('count')])
+      .where(nodeCondition(node)).where(itemScope(scope)).groupBy(`items.${by}`).orderBy(`items.${by}`).execute();
+    return rows.map((r) => ({ key: String(r.key), count: Number(r.count) }));
+  }
+
+  async countItems(node: NodeFilter, scope: ReadScope): Promise<number> {
+    const r = await this.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where(nodeCondition(node)).where(itemScope(scope)).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
+
+export interface NumberingGroup {
+  categoryId: number;
+  year?: number;
+  retention?: string;
+  org?: string | null;
+  volumeId?: number | null;
+}

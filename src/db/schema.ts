@@ -1,0 +1,210 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Each business module owns its own tables
+ * (named in the comment) and only that module's repository queries them.
+ * Times are ISO-8601 UTC strings on both backends; JSON columns are text.
+ */
+
+// platform: audit trail
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before_digest: string | null;
+  after_digest: string | null;
+  client_ip: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+// platform: jobs
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  state: string;
+  progress: number;
+  total: number | null;
+  payload: string | null;
+  result: string | null;
+  error: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+// security
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  password_changed_at: string;
+  password_history: string;
+  must_change_password: number;
+  failed_attempts: number;
+  locked_until: string | null;
+  status: string;
+  admin_role: string | null;
+  business_role: string | null;
+  clearance: string;
+  all_fonds: number;
+  organization_id: number | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface UserFondsTable {
+  user_id: number;
+  fonds_id: number;
+  granted_by: number;
+  granted_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+// catalog
+export interface OrganizationTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  kind: string;
+  parent_id: number | null;
+  notes: string | null;
+  state: string;
+  deleted_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface FondsTable {
+  id: Generated<number>;
+  organization_id: number;
+  code: string;
+  name: string;
+  start_year: number | null;
+  end_year: number | null;
+  history: string | null;
+  state: string;
+  deleted_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface CategoryTable {
+  id: Generated<number>;
+  fonds_id: number;
+  code: string;
+  name: string;
+  name_en: string | null;
+  arrangement: string;
+  code_template: string;
+  volume_template: string | null;
+  field_schema: string;
+  import_mapping: string | null;
+  state: string;
+  deleted_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface VolumeTable {
+  id: Generated<number>;
+  fonds_id: number;
+  category_id: number;
+  archival_code: string;
+  sort_key: string;
+  volume_no: number;
+  title: string;
+  responsible: string | null;
+  year: number;
+  retention: string;
+  classification: string;
+  open_status: string;
+  org: string | null;
+  date_from: string | null;
+  date_to: string | null;
+  notes: string | null;
+  state: string;
+  deleted_reason: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ItemTable {
+  id: Generated<number>;
+  fonds_id: number;
+  category_id: number;
+  volume_id: number | null;
+  archival_code: string;
+  sort_key: string;
+  item_no: number;
+  title: string;
+  responsible: string;
+  doc_number: string | null;
+  date: string;
+  year: number;
+  retention: string;
+  classification: string;
+  secrecy_period: string | null;
+  open_status: string;
+  pages: number | null;
+  org: string | null;
+  notes: string | null;
+  extra: string;
+  state: string;
+  deleted_reason: string | null;
+  deleted_at: string | null;
+  deleted_by: number | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ImportMappingTable {
+  category_id: number;
+  mapping: string;
+  updated_at: string;
+}
+
+export interface Schema {
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  jobs: JobTable;
+  users: UserTable;
+  user_fonds: UserFondsTable;
+  sessions: SessionTable;
+  organizations: OrganizationTable;
+  fonds: FondsTable;
+  categories: CategoryTable;
+  volumes: VolumeTable;
+  items: ItemTable;
+}
