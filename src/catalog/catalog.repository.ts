@@ -194,15 +194,18 @@ export class CatalogRepository {
   }
 
   /**
-   * The distinct years of a category, one index seek per year (a loose index scan written as a
-   * recursive query), so a category of a million items lists its years without reading them all.
+   * The years of a category that hold an item the caller may see, one index seek per year (a loose
+   * index scan written as a recursive query), so a category of a million items lists its years
+   * without reading them all. The caller has already checked the category's fonds.
    */
-  async yearsOf(categoryId: number): Promise<number[]> {
+  async yearsOf(categoryId: number, scope: ReadScope): Promise<number[]> {
+    const levels = sql.join(scope.classifications.length ? scope.classifications : ['\u0000']);
+    const visible = sql`category_id = ${categoryId} and state = 'active' and classification in (${levels})`;
     const rows = await sql<{ v: number | null }>`
       with recursive y(v) as (
-        select min(year) from items where category_id = ${categoryId}
+        select min(year) from items where ${visible}
         union all
-        select (select min(year) from items where category_id = ${categoryId} and year > y.v) from y where y.v is not null
+        select (select min(year) from items where ${visible} and year > y.v) from y where y.v is not null
       ) select v from y where v is not null`.execute(this.db);
     return rows.rows.map((r) => Number(r.v));
   }

@@ -53,7 +53,7 @@ export async function treeChildren(ctx: AppContext, actor: Actor, key: string, c
   if (type === 'category') {
     const categoryId = Number(parts[0]);
     await loadCategory(ctx, actor, categoryId);
-    const years = await repo.yearsOf(categoryId);
+    const years = await repo.yearsOf(categoryId, scope);
     return {
       nodes: years.sort((a, b) => b - a).map((y) => ({ key: `year:${categoryId}:${y}`, type: 'year', label: String(y), isLeaf: false, ref: { categoryId, year: y } })),
       nextCursor: null,

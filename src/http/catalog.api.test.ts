@@ -107,7 +107,8 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     const cats = await archivist.json('GET', `/api/v1/tree?key=fonds:${fondsId}`);
     expect(cats.nodes[0]).toMatchObject({ type: 'category', label: 'WS 文书' });
     const years = await archivist.json('GET', `/api/v1/tree?key=category:${categoryId}`);
-    expect(years.nodes.map((n: any) => n.label)).toEqual(['2016', '2015', '2014', '2013', '2012', '2011']);
+    // 2014 emptied when its item moved to 2015; 2016 holds only a deleted item.
+    expect(years.nodes.map((n: any) => n.label)).toEqual(['2015', '2013', '2012', '2011']);
     const ret = await archivist.json('GET', `/api/v1/tree?key=year:${categoryId}:2011`);
     expect(ret.nodes).toEqual([expect.objectContaining({ label: '永久', count: 6 })]);
 
