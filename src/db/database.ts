@@ -51,6 +51,9 @@ export async function openDatabase(url: string): Promise<Database> {
   const dialect = dialectOf(url);
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes(), options: '-c TimeZone=UTC' });
+    // An idle client dropped by the server (restart, admin termination) must not crash the process;
+    // the pool opens a new one on the next query, and that query reports any real outage.
+    pool.on('error', () => {});
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect, url, sqlite: null, close: () => db.destroy() };
   }

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from './paths.js';
 /**
  * Every setting Lantai reads. Environment variables win over `lantai.config.json`,
  * which wins over the defaults; the defaults give the embedded deployment under ./data.
- * The README's configuration table is generated from CONFIG_VARIABLES, so the two cannot drift.
+ * README.md lists every one of CONFIG_VARIABLES (config.test.ts checks it), so the two cannot drift.
  */
 export interface Config {
   dataDir: string;

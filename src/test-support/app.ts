@@ -62,13 +62,16 @@ export async function createTestApp(dialect: Dialect, routes: RouteModule[] = []
     const s = session(cookie, body.csrfToken);
     if (body.user.mustChangePassword && newPassword) {
       await s.json('POST', '/api/v1/auth/password', { current: password, next: newPassword }, 200);
+      passwords.set(username, newPassword);
     }
     return s;
   }
 
+  // Tests change administrators' passwords too; the harness signs in with whichever is current.
+  const passwords = new Map<string, string>();
   const adminSessions: Record<string, Session> = {};
   const admin = async (name: 'sysadmin' | 'secadmin') =>
-    (adminSessions[name] ??= await login(name, admins[name]!, STRONG_PASSWORD));
+    (adminSessions[name] ??= await login(name, passwords.get(name) ?? admins[name]!, STRONG_PASSWORD));
 
   async function user(username: string, rights: { businessRole: string; clearance?: string; allFonds?: boolean; fondsIds?: number[] }): Promise<Session> {
     const sys = await admin('sysadmin');

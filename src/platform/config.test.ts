@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, loadConfig } from './config.js';
+import { PROJECT_ROOT } from './paths.js';
+
+describe('configuration', () => {
+  it('defaults to SQLite and local storage under ./data', () => {
+    const c = loadConfig({}, '/srv/lantai');
+    expect(c.databaseUrl).toBe('sqlite:/srv/lantai/data/lantai.db');
+    expect(c.storageDir).toBe('/srv/lantai/data/storage');
+    expect(c.port).toBe(8080);
+  });
+
+  it('lets environment variables override the defaults, typed', () => {
+    const c = loadConfig({ LANTAI_PORT: '9090', LANTAI_COOKIE_SECURE: 'true', LANTAI_DATABASE_URL: 'postgres://x@h/db' }, '/srv');
+    expect(c).toMatchObject({ port: 9090, cookieSecure: true, databaseUrl: 'postgres://x@h/db' });
+  });
+
+  it('refuses a malformed number instead of guessing', () => {
+    expect(() => loadConfig({ LANTAI_PORT: 'eighty' }, '/srv')).toThrow(/LANTAI_PORT/);
+  });
+
+  it('is documented in the README, every variable', () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    for (const v of [...CONFIG_VARIABLES.map((x) => x.env), 'LANTAI_CONFIG']) expect(readme).toContain(`\`${v}\``);
+  });
+});
