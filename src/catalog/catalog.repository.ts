@@ -106,6 +106,9 @@ export class CatalogRepository {
   insertVolume(row: Insertable<VolumeTable>): Promise<VolumeRow> {
     return this.db.insertInto('volumes').values(row).returningAll().executeTakeFirstOrThrow();
   }
+  liveVolumeByCode(fondsId: number, code: string): Promise<VolumeRow | undefined> {
+    return this.db.selectFrom('volumes').selectAll().where('fonds_id', '=', fondsId).where('archival_code', '=', code).where('state', '=', 'active').executeTakeFirst();
+  }
   async maxVolumeNo(categoryId: number, year: number, retention: string): Promise<number> {
     const r = await this.db.selectFrom('volumes').select((eb) => eb.fn.max('volume_no').as('n'))
       .where('category_id', '=', categoryId).where('year', '=', year).where('retention', '=', retention).where('state', '=', 'active').executeTakeFirst();

@@ -7,8 +7,9 @@ import { appendAudit } from '../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../platform/context.js';
 import { badRequest, conflict, forbidden, notFound, staleVersion, validationFailed } from '../platform/errors.js';
 import { type Actor, auditActorOf, readScope, requirePermission } from '../security/actor.js';
-import { CatalogRepository, type CategoryRow, type FondsRow, type ItemRow, type NodeFilter, type NumberingGroup, type PageCursor } from './catalog.repository.js';
+import { CatalogRepository, type CategoryRow, type FondsRow, type ItemRow, type NodeFilter, type NumberingGroup } from './catalog.repository.js';
 import { buildColumns, type CategoryRules, itemNoFromSuppliedCode, numberingGroup, validateItemFields } from './item-rules.js';
+import { decodeCursor, pageSize, toPage } from './paging.js';
 import { loadCategory } from './structure.service.js';
 import { itemState, itemView } from './views.js';
 
@@ -40,7 +41,11 @@ export async function createItem(ctx: AppContext, actor: Actor, categoryId: numb
   requirePermission(actor, 'catalog.write');
   const { category, fonds } = await loadCategory(ctx, actor, categoryId);
   const rules = categoryRules(category, fonds);
-  const { item, issues } = validateItemFields(rules, fields);
+  const volume = volumeId === null ? null : await new CatalogRepository(ctx.database.db).volume(volumeId);
+  if (volumeId !== null && (!volume || volume.category_id !== categoryId || volume.state !== 'active')) throw notFound({ zh: '案卷', en: 'Volume' });
+  // Items of a volume share its year and retention unless described otherwise.
+  const described = volume ? { year: volume.year, retention: volume.retention, ...fields } : fields;
+  const { item, issues } = validateItemFields(rules, described);
   if (!item) throw validationFailed(issues);
   checkClearance(actor, item.core.classification);
   const supplied = itemNoFromSuppliedCode(rules, item);
@@ -48,8 +53,6 @@ export async function createItem(ctx: AppContext, actor: Actor, categoryId: numb
   try {
     return await inTransaction(ctx, async (tx) => {
       const repo = new CatalogRepository(tx);
-      const volume = volumeId === null ? null : await repo.volume(volumeId);
-      if (volumeId !== null && (!volume || volume.category_id !== categoryId)) throw notFound({ zh: '案卷', en: 'Volume' });
       const itemNo = supplied.itemNo ?? (await repo.maxItemNo(numberingGroup(rules, item.core, volumeId))) + 1;
       const { columns, issue } = buildColumns(rules, item, itemNo, volume?.volume_no ?? null);
       if (!columns) throw validationFailed([issue!]);
@@ -137,32 +140,13 @@ export async function deleteItem(ctx: AppContext, actor: Actor, id: number, vers
   });
 }
 
-const MAX_PAGE = 500;
-
-export function encodeCursor(c: PageCursor): string {
-  return Buffer.from(JSON.stringify([c.sortKey, c.id])).toString('base64url');
-}
-
-export function decodeCursor(s: string | undefined): PageCursor | null {
-  if (!s) return null;
-  try {
-    const [sortKey, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [string, number];
-    if (typeof sortKey !== 'string' || !Number.isInteger(id)) throw new Error('shape');
-    return { sortKey, id };
-  } catch {
-    throw badRequest('CURSOR_INVALID', '分页游标无效', 'Invalid page cursor');
-  }
-}
-
 /** One page of a node in archival-code order, with the cursor of the next page. */
 export async function listItems(ctx: AppContext, actor: Actor, node: NodeFilter, cursor?: string, limit = 50) {
   requirePermission(actor, 'catalog.read');
   await loadCategory(ctx, actor, node.categoryId);
-  const size = Math.min(Math.max(Math.trunc(limit) || 50, 1), MAX_PAGE);
-  const rows = await new CatalogRepository(ctx.database.db).listItems(node, readScope(actor), decodeCursor(cursor), size + 1);
-  const page = rows.slice(0, size);
-  const last = page[page.length - 1];
-  return { items: page.map(itemView), nextCursor: rows.length > size && last ? encodeCursor({ sortKey: last.sort_key, id: last.id }) : null };
+  const size = pageSize(limit);
+  const { rows, nextCursor } = toPage(await new CatalogRepository(ctx.database.db).listItems(node, readScope(actor), decodeCursor(cursor), size + 1), size);
+  return { items: rows.map(itemView), nextCursor };
 }
 
 export async function countItems(ctx: AppContext, actor: Actor, node: NodeFilter): Promise<number> {

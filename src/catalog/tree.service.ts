@@ -3,8 +3,8 @@ import type { AppContext } from '../platform/context.js';
 import { badRequest } from '../platform/errors.js';
 import { type Actor, readScope, requirePermission } from '../security/actor.js';
 import { CatalogRepository } from './catalog.repository.js';
-import { decodeCursor, encodeCursor } from './items.service.js';
 import { listCategories, listFonds, listOrganizations, loadCategory } from './structure.service.js';
+import { listVolumes } from './volumes.service.js';
 
 /**
  * The catalogue tree: organization → fonds → category → year → retention (→ volume). A node's key
@@ -74,14 +74,10 @@ export async function treeChildren(ctx: AppContext, actor: Actor, key: string, c
   }
   if (type === 'retention') {
     const [categoryId, year, retention] = [Number(parts[0]), Number(parts[1]), parts[2] ?? ''];
-    await loadCategory(ctx, actor, categoryId);
-    const size = Math.min(Math.max(limit, 1), 500);
-    const rows = await repo.listVolumes({ categoryId, year, retention }, scope, decodeCursor(cursor), size + 1);
-    const page = rows.slice(0, size);
-    const last = page[page.length - 1];
+    const { volumes, nextCursor } = await listVolumes(ctx, actor, { categoryId, year, retention }, cursor, limit);
     return {
-      nodes: page.map((v) => ({ key: `volume:${categoryId}:${v.id}`, type: 'volume', label: `${v.archival_code} ${v.title}`, isLeaf: true, ref: { categoryId, volumeId: v.id } })),
-      nextCursor: rows.length > size && last ? encodeCursor({ sortKey: last.sort_key, id: last.id }) : null,
+      nodes: volumes.map((v) => ({ key: `volume:${categoryId}:${v.id}`, type: 'volume', label: `${v.archivalCode} ${v.title}`, isLeaf: true, ref: { categoryId, volumeId: v.id } })),
+      nextCursor,
     };
   }
   throw badRequest('TREE_KEY_INVALID', `无效的目录树节点：${key}`, `Invalid tree node: ${key}`);

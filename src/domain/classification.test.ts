@@ -22,7 +22,7 @@ describe('levels', () => {
   });
 
   it('have English labels', () => {
-    expect(CLASSIFICATION_LEVELS.map((l) => classificationLabel(l).en)).toEqual(['Public', 'Internal', 'Secret', 'Classified', 'Top secret']);
+    expect(CLASSIFICATION_LEVELS.map((l) => classificationLabel(l).en)).toEqual(['Public', 'Internal', 'Confidential', 'Secret', 'Top secret']);
     expect(classificationLabel('???')).toEqual({ zh: '???', en: '???' });
   });
 

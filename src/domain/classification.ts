@@ -10,11 +10,12 @@ export const STATE_SECRET_LEVELS: readonly ClassificationLevel[] = ['秘密', '�
 /** 密级 is 有则必著 (DA/T 18-2022): a record without one is not classified. */
 export const DEFAULT_CLASSIFICATION: ClassificationLevel = '公开';
 
+// English as in the official translation of the Law on Guarding State Secrets: 绝密 top secret, 机密 secret, 秘密 confidential.
 const LABELS: Record<ClassificationLevel, Label> = {
   公开: { zh: '公开', en: 'Public' },
   内部: { zh: '内部', en: 'Internal' },
-  秘密: { zh: '秘密', en: 'Secret' },
-  机密: { zh: '机密', en: 'Classified' },
+  秘密: { zh: '秘密', en: 'Confidential' },
+  机密: { zh: '机密', en: 'Secret' },
   绝密: { zh: '绝密', en: 'Top secret' },
 };
 

@@ -136,4 +136,21 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     expect(rows.filter((r) => r.action === 'item.create').length).toBeGreaterThanOrEqual(10);
     expect(rows.some((r) => r.action === 'item.delete')).toBe(true);
   });
+
+  it('arranges by volume: volume codes, then items numbered within their volume', async () => {
+    const kj = await archivist.json('POST', `/api/v1/fonds/${fondsId}/categories`, { code: 'KJ', arrangement: 'volume' }, 201);
+    expect(kj.codeTemplate).toBe('{fonds}-{category}·{year}·{retention}-{volume:3}-{item:3}');
+    const v1 = await archivist.json('POST', `/api/v1/categories/${kj.id}/volumes`, { title: '城区供水管网改造工程', year: 2019, retention: 'D30' }, 201);
+    const v2 = await archivist.json('POST', `/api/v1/categories/${kj.id}/volumes`, { title: '污水处理厂扩建工程', year: 2019, retention: 'D30' }, 201);
+    expect([v1.archivalCode, v2.archivalCode]).toEqual(['Z109-KJ·2019·D30-001', 'Z109-KJ·2019·D30-002']);
+    const a = await archivist.json('POST', '/api/v1/items', { categoryId: kj.id, volumeId: v2.id, fields: { title: '施工图', responsible: '市政设计院', date: '20190402' } }, 201);
+    const b = await archivist.json('POST', '/api/v1/items', { categoryId: kj.id, volumeId: v2.id, fields: { title: '竣工验收报告', responsible: '建设局', date: '20191120' } }, 201);
+    expect([a.fields.archival_code, b.fields.archival_code]).toEqual(['Z109-KJ·2019·D30-002-001', 'Z109-KJ·2019·D30-002-002']);
+    const vols = await archivist.json('GET', `/api/v1/tree?key=retention:${kj.id}:2019:D30`);
+    expect(vols.nodes.map((n: any) => n.type)).toEqual(['volume', 'volume']);
+    const inVolume = await archivist.json('GET', `/api/v1/items?categoryId=${kj.id}&volumeId=${v2.id}`);
+    expect(inVolume.items).toHaveLength(2);
+    const bad = await archivist.call('POST', `/api/v1/categories/${kj.id}/volumes`, { title: '', year: 19, retention: '十年' });
+    expect(bad.json().error.details.issues.map((i: any) => i.field)).toEqual(['title', 'year', 'retention']);
+  });
 });

@@ -4,6 +4,7 @@ import {
   createCategory, createFonds, createOrganization, listCategories, listFonds, listOrganizations, loadCategory, updateCategory, updateFonds, updateOrganization,
 } from '../../catalog/structure.service.js';
 import { treeChildren } from '../../catalog/tree.service.js';
+import { createVolume, listVolumes } from '../../catalog/volumes.service.js';
 import { categoryView } from '../../catalog/views.js';
 import { CORE_FIELDS } from '../../domain/field-schema.js';
 import type { AppContext } from '../../platform/context.js';
@@ -47,6 +48,15 @@ export function catalogRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { ...categoryView(category), coreFields: CORE_FIELDS };
   });
   app.patch('/api/v1/categories/:id', { schema: { tags: ['catalog'], body: versioned } }, async (req) => updateCategory(ctx, actorOf(req), idParam(req), body<object>(req).version, body(req)));
+
+  app.get('/api/v1/categories/:id/volumes', {
+    schema: { tags: ['catalog'], summary: '案卷列表 / Volumes', querystring: { type: 'object', properties: { year: { type: 'integer' }, retention: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer' } } } },
+  }, async (req) => {
+    const q = req.query as { year?: number; retention?: string; cursor?: string; limit?: number };
+    return listVolumes(ctx, actorOf(req), { categoryId: idParam(req), ...(q.year ? { year: q.year } : {}), ...(q.retention ? { retention: q.retention } : {}) }, q.cursor, q.limit);
+  });
+  app.post('/api/v1/categories/:id/volumes', { schema: { tags: ['catalog'], summary: '新建案卷 / New volume', body: { type: 'object' } } }, async (req, reply) =>
+    reply.code(201).send(await createVolume(ctx, actorOf(req), idParam(req), body(req))));
 
   app.get('/api/v1/tree', { schema: { tags: ['catalog'], summary: '目录树子节点 / Children of a tree node', querystring: { type: 'object', properties: { key: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer' } } } } }, async (req) => {
     const q = req.query as { key?: string; cursor?: string; limit?: number };
