@@ -2,27 +2,14 @@ import { type CodeComponent, type CodeTemplate, parseCode, renderCode, templateC
 import { DomainError, type Issue } from '../domain/errors.js';
 import { CORE_FIELDS, type FieldDef, validateCoreFields, validateFieldValues } from '../domain/field-schema.js';
 import { naturalSortKey } from '../domain/natural-sort.js';
+import type { Selectable } from 'kysely';
+import type { ItemTable } from '../db/schema.js';
 import type { NumberingGroup } from './catalog.repository.js';
 
 /** The stored columns of an item that description decides (everything but bookkeeping). */
-export interface ItemColumns {
-  archival_code: string;
-  sort_key: string;
-  item_no: number;
-  title: string;
-  responsible: string;
-  doc_number: string | null;
-  date: string;
-  year: number;
-  retention: string;
-  classification: string;
-  secrecy_period: string | null;
-  open_status: string;
-  pages: number | null;
-  org: string | null;
-  notes: string | null;
-  extra: string;
-}
+export type ItemColumns = Pick<Selectable<ItemTable>,
+  | 'archival_code' | 'sort_key' | 'item_no' | 'title' | 'responsible' | 'doc_number' | 'date' | 'year' | 'retention'
+  | 'classification' | 'secrecy_period' | 'open_status' | 'pages' | 'org' | 'notes' | 'extra'>;
 
 export interface CategoryRules {
   categoryId: number;

@@ -1,6 +1,15 @@
-import { sql, type Kysely } from 'kysely';
+import { type CreateTableBuilder, sql, type Kysely } from 'kysely';
 import { GENESIS_HASH } from '../../platform/audit/chain.js';
 import type { MigrationTypes } from '../migrate.js';
+
+/** Columns of every editable catalogue row: tombstone state, times and the optimistic-lock version. */
+// Typed loosely: the builder's column-name parameter would otherwise forget the columns added before.
+const editable = (t: MigrationTypes) => (b: CreateTableBuilder<string, string>) =>
+  b.addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
+    .addColumn('deleted_reason', 'text')
+    .addColumn('created_at', t.time, (c) => c.notNull())
+    .addColumn('updated_at', t.time, (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1));
 
 /** The foundation tables: audit trail, jobs, security, catalogue. */
 export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> {
@@ -56,11 +65,7 @@ export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> 
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('parent_id', t.bigint, (c) => c.references('organizations.id'))
     .addColumn('notes', 'text')
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('deleted_reason', 'text')
-    .addColumn('created_at', t.time, (c) => c.notNull())
-    .addColumn('updated_at', t.time, (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .$call(editable(t))
     .execute();
 
   await db.schema
@@ -108,11 +113,7 @@ export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> 
     .addColumn('start_year', 'integer')
     .addColumn('end_year', 'integer')
     .addColumn('history', 'text')
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('deleted_reason', 'text')
-    .addColumn('created_at', t.time, (c) => c.notNull())
-    .addColumn('updated_at', t.time, (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .$call(editable(t))
     .execute();
   await db.schema.createIndex('fonds_org').on('fonds').column('organization_id').execute();
 
@@ -137,11 +138,7 @@ export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> 
     .addColumn('volume_template', 'text')
     .addColumn('field_schema', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('import_mapping', 'text')
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('deleted_reason', 'text')
-    .addColumn('created_at', t.time, (c) => c.notNull())
-    .addColumn('updated_at', t.time, (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .$call(editable(t))
     .addUniqueConstraint('categories_fonds_code', ['fonds_id', 'code'])
     .execute();
 
@@ -163,12 +160,8 @@ export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> 
     .addColumn('date_from', 'text')
     .addColumn('date_to', 'text')
     .addColumn('notes', 'text')
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('deleted_reason', 'text')
     .addColumn('created_by', t.bigint)
-    .addColumn('created_at', t.time, (c) => c.notNull())
-    .addColumn('updated_at', t.time, (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .$call(editable(t))
     .execute();
   await db.schema.createIndex('volumes_code').on('volumes').columns(['fonds_id', 'archival_code']).unique().where(sql.ref('state'), '=', 'active').execute();
   await db.schema.createIndex('volumes_node').on('volumes').columns(['category_id', 'year', 'retention', 'sort_key']).execute();
@@ -195,14 +188,10 @@ export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> 
     .addColumn('org', 'text')
     .addColumn('notes', 'text')
     .addColumn('extra', 'text', (c) => c.notNull().defaultTo('{}'))
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('deleted_reason', 'text')
     .addColumn('deleted_at', t.time)
     .addColumn('deleted_by', t.bigint)
     .addColumn('created_by', t.bigint)
-    .addColumn('created_at', t.time, (c) => c.notNull())
-    .addColumn('updated_at', t.time, (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+    .$call(editable(t))
     .execute();
   // Codes are unique among live items of a fonds; a tombstoned item keeps its code for the record.
   await db.schema.createIndex('items_code').on('items').columns(['fonds_id', 'archival_code']).unique().where(sql.ref('state'), '=', 'active').execute();

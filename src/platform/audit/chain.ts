@@ -1,24 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { AuditLogTable } from '../../db/schema.js';
 
-/** The fields of an audit row that its hash covers, in a fixed order. */
-export interface AuditFields {
-  seq: number;
-  at: string;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  before_digest: string | null;
-  after_digest: string | null;
-  client_ip: string | null;
-  details: string | null;
-}
-
-export interface ChainedRow extends AuditFields {
-  prev_hash: string;
-  hash: string;
-}
+/** A stored audit row: the fields its hash covers, plus the link to its predecessor and its own hash. */
+export type ChainedRow = AuditLogTable;
+export type AuditFields = Omit<AuditLogTable, 'prev_hash' | 'hash'>;
 
 /** The chain starts from a fixed, documented value so that the first row is checkable too. */
 export const GENESIS_HASH = '0'.repeat(64);
