@@ -62,6 +62,19 @@ export class CatalogRepository {
     return this.db.updateTable('organizations').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
   }
 
+  /** Whether anything live still hangs below a node: such a node cannot be deleted. */
+  async hasLiveChildren(kind: 'organization' | 'fonds' | 'category', id: number): Promise<boolean> {
+    const live = <T extends 'organizations' | 'fonds' | 'categories' | 'items' | 'volumes'>(table: T, column: string) => () =>
+      this.db.selectFrom(table as 'items').select('id').where(column as 'id', '=', id).where('state', '=', 'active').limit(1).executeTakeFirst();
+    const probes = {
+      organization: [live('organizations', 'parent_id'), live('fonds', 'organization_id')],
+      fonds: [live('categories', 'fonds_id')],
+      category: [live('items', 'category_id'), live('volumes', 'category_id')],
+    }[kind];
+    for (const probe of probes) if (await probe()) return true;
+    return false;
+  }
+
   // fonds
   listFonds(fondsIds: number[] | 'all', organizationId?: number): Promise<FondsRow[]> {
     let q = this.db.selectFrom('fonds').selectAll().where('state', '=', 'active').orderBy('code');

@@ -253,3 +253,31 @@ export async function saveImportMapping(ctx: AppContext, actor: Actor, id: numbe
     await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'category.import_mapping', target: { type: 'category', id }, after: mapping }]);
   });
 }
+
+type StructureKind = 'organization' | 'fonds' | 'category';
+
+/** Deletion of a structural node: a tombstone with its reason, refused while anything live remains below it. */
+export async function deleteStructure(ctx: AppContext, actor: Actor, kind: StructureKind, id: number, version: number, reason: string) {
+  requirePermission(actor, 'catalog.configure');
+  const why = requireText(reason, 'reason', '删除理由', 'A deletion reason', 500);
+  const label = { organization: ORG, fonds: FONDS, category: CATEGORY }[kind];
+  return inTransaction(ctx, async (tx) => {
+    const repo = new CatalogRepository(tx);
+    const tombstone = { state: 'deleted', deleted_reason: why, updated_at: nowIso() };
+    const ops = {
+      organization: { load: () => repo.organization(id), update: () => repo.updateOrganization(id, version, tombstone), view: organizationView },
+      fonds: { load: () => repo.fonds(id), update: () => repo.updateFonds(id, version, tombstone), view: fondsView },
+      category: { load: () => repo.category(id), update: () => repo.updateCategory(id, version, tombstone), view: categoryView },
+    }[kind] as { load: () => Promise<{ state: string; version: number } | undefined>; update: () => Promise<unknown>; view: (r: never) => unknown };
+    const before = await ops.load();
+    if (!before || before.state !== 'active') throw notFound(label);
+    if (kind !== 'organization' && !canReachFonds(actor, kind === 'fonds' ? id : (before as CategoryRow).fonds_id)) throw notFound(label);
+    if (await repo.hasLiveChildren(kind, id)) {
+      throw conflict('NOT_EMPTY', `${label.zh}下仍有未删除的内容，不能删除`, `The ${label.en.toLowerCase()} still holds live records and cannot be deleted`);
+    }
+    const row = await ops.update();
+    if (!row) throw staleVersion(before.version);
+    await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: `${kind}.delete`, target: { type: kind, id }, before: ops.view(before as never), details: { reason: why } }]);
+    return { ok: true };
+  });
+}

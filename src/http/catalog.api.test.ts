@@ -153,4 +153,17 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     const bad = await archivist.call('POST', `/api/v1/categories/${kj.id}/volumes`, { title: '', year: 19, retention: '十年' });
     expect(bad.json().error.details.issues.map((i: any) => i.field)).toEqual(['title', 'year', 'retention']);
   });
+
+  it('deletes a fonds only when empty, leaving a tombstone', async () => {
+    const org = await archivist.json('POST', '/api/v1/organizations', { code: 'TMP01', name: '临时机构', kind: 'village' }, 201);
+    const f = await archivist.json('POST', '/api/v1/fonds', { organizationId: org.id, code: 'C015', name: '测试全宗' }, 201);
+    const c = await archivist.json('POST', `/api/v1/fonds/${f.id}/categories`, { code: 'ZP' }, 201);
+    const refused = await archivist.call('DELETE', `/api/v1/organizations/${org.id}`, { version: org.version, reason: '并入' });
+    expect(refused.json().error.code).toBe('NOT_EMPTY');
+    await archivist.json('DELETE', `/api/v1/categories/${c.id}`, { version: c.version, reason: '建错' }, 200);
+    await archivist.json('DELETE', `/api/v1/fonds/${f.id}`, { version: f.version, reason: '建错' }, 200);
+    expect((await archivist.json('GET', '/api/v1/fonds')).fonds.map((x: any) => x.code)).not.toContain('C015');
+    const row = await t.ctx.database.db.selectFrom('fonds').select(['state', 'deleted_reason']).where('id', '=', f.id).executeTakeFirst();
+    expect(row).toEqual({ state: 'deleted', deleted_reason: '建错' });
+  });
 });

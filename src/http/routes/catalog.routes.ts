@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { countItems, createItem, deleteItem, getItem, itemNumberGaps, listItems, updateItem } from '../../catalog/items.service.js';
 import {
-  createCategory, createFonds, createOrganization, listCategories, listFonds, listOrganizations, loadCategory, updateCategory, updateFonds, updateOrganization,
+  createCategory, createFonds, createOrganization, deleteStructure, listCategories, listFonds, listOrganizations, loadCategory, updateCategory, updateFonds, updateOrganization,
 } from '../../catalog/structure.service.js';
 import { treeChildren } from '../../catalog/tree.service.js';
 import { createVolume, listVolumes } from '../../catalog/volumes.service.js';
@@ -57,6 +57,15 @@ export function catalogRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
   app.post('/api/v1/categories/:id/volumes', { schema: { tags: ['catalog'], summary: '新建案卷 / New volume', body: { type: 'object' } } }, async (req, reply) =>
     reply.code(201).send(await createVolume(ctx, actorOf(req), idParam(req), body(req))));
+
+  for (const [path, kind] of [['organizations', 'organization'], ['fonds', 'fonds'], ['categories', 'category']] as const) {
+    app.delete(`/api/v1/${path}/:id`, {
+      schema: { tags: ['catalog'], summary: '删除（留痕，须为空）/ Delete (tombstone; must be empty)', body: { type: 'object', required: ['version', 'reason'], properties: { version: { type: 'integer' }, reason: { type: 'string' } } } },
+    }, async (req) => {
+      const b = req.body as { version: number; reason: string };
+      return deleteStructure(ctx, actorOf(req), kind, idParam(req), b.version, b.reason);
+    });
+  }
 
   app.get('/api/v1/tree', { schema: { tags: ['catalog'], summary: '目录树子节点 / Children of a tree node', querystring: { type: 'object', properties: { key: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer' } } } } }, async (req) => {
     const q = req.query as { key?: string; cursor?: string; limit?: number };
