@@ -1,7 +1,9 @@
-import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { type ExpressionBuilder, type Insertable, type Selectable, SqliteAdapter, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { CategoryTable, FondsTable, ItemTable, OrganizationTable, Schema, VolumeTable } from '../db/schema.js';
 import type { ReadScope } from '../security/actor.js';
+import type { ItemColumns } from './item-rules.js';
 
 export type OrganizationRow = Selectable<OrganizationTable>;
 export type FondsRow = Selectable<FondsTable>;
@@ -41,9 +43,35 @@ function nodeCondition(node: NodeFilter) {
   };
 }
 
+/** What every row of one bulk insert shares. */
+export interface BulkItemCommon {
+  fondsId: number;
+  categoryId: number;
+  createdBy: number | null;
+  at: string;
+}
+
+/** The described columns in the order the bulk statements take them. */
+const BULK_COLUMNS = [
+  'archival_code', 'sort_key', 'item_no', 'title', 'responsible', 'doc_number', 'date', 'year', 'retention',
+  'classification', 'secrecy_period', 'open_status', 'pages', 'org', 'notes', 'extra',
+] as const satisfies ReadonlyArray<keyof ItemColumns>;
+const PG_ARRAY_TYPES: Record<(typeof BULK_COLUMNS)[number], string> = {
+  archival_code: 'text', sort_key: 'text', item_no: 'int', title: 'text', responsible: 'text', doc_number: 'text', date: 'text', year: 'int',
+  retention: 'text', classification: 'text', secrecy_period: 'text', open_status: 'text', pages: 'int', org: 'text', notes: 'text', extra: 'text',
+};
+const PG_BULK_ROWS = 5000;
+
 /** SQL for organizations, fonds, categories, volumes and items. No business rules here. */
 export class CatalogRepository {
-  constructor(private readonly db: Executor) {}
+  private bulkStatement: { key: string; stmt: BetterSqlite3.Statement } | null = null;
+
+  /**
+   * `sqlite` is the raw SQLite handle for bulk paths (null on PostgreSQL). Kysely's SQLite dialect
+   * runs its transactions on that same connection, so raw statements issued inside
+   * `db.transaction().execute(...)` belong to the transaction.
+   */
+  constructor(private readonly db: Executor, private readonly sqlite: BetterSqlite3.Database | null = null) {}
 
   // organizations
   listOrganizations(): Promise<OrganizationRow[]> {
@@ -146,13 +174,60 @@ export class CatalogRepository {
   liveItemByCode(fondsId: number, code: string): Promise<ItemRow | undefined> {
     return this.db.selectFrom('items').selectAll().where('fonds_id', '=', fondsId).where('archival_code', '=', code).where('state', '=', 'active').executeTakeFirst();
   }
+  /** Live items of a fonds holding any of the codes: one query per 10,000 codes, the codes sent as one array. */
   async liveItemsByCodes(fondsId: number, codes: string[]): Promise<ItemRow[]> {
     const out: ItemRow[] = [];
-    for (let i = 0; i < codes.length; i += 500) {
-      out.push(...(await this.db.selectFrom('items').selectAll().where('fonds_id', '=', fondsId).where('state', '=', 'active').where('archival_code', 'in', codes.slice(i, i + 500)).execute()));
+    const sqlite = this.db.getExecutor().adapter instanceof SqliteAdapter;
+    for (let i = 0; i < codes.length; i += 10_000) {
+      const chunk = codes.slice(i, i + 10_000);
+      // Each form lets the planner probe the unique code index once per code.
+      const match = sqlite ? sql<boolean>`archival_code in (select value from json_each(${JSON.stringify(chunk)}))` : sql<boolean>`archival_code = any(${chunk}::text[])`;
+      out.push(...(await this.db.selectFrom('items').selectAll().where('fonds_id', '=', fondsId).where('state', '=', 'active').where(match).execute()));
     }
     return out;
   }
+  async hasLiveItems(fondsId: number): Promise<boolean> {
+    return !!(await this.db.selectFrom('items').select('id').where('fonds_id', '=', fondsId).where('state', '=', 'active').limit(1).executeTakeFirst());
+  }
+
+  /**
+   * Inserts many new live items at once (imports). On SQLite one prepared statement runs per row
+   * on the raw handle, the fastest path better-sqlite3 has; on PostgreSQL rows go in as column
+   * arrays through unnest, a few thousand per statement. Run it inside a transaction.
+   */
+  async insertItemsBulk(common: BulkItemCommon, rows: ItemColumns[]): Promise<void> {
+    if (!rows.length) return;
+    if (this.sqlite) {
+      const stmt = this.sqliteBulkStatement(common);
+      // In code order, the six index inserts of neighbouring rows land on the same pages.
+      const inOrder = rows.every((r, i) => i === 0 || rows[i - 1]!.sort_key <= r.sort_key);
+      const ordered = inOrder ? rows : [...rows].sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
+      for (const r of ordered) {
+        stmt.run(r.archival_code, r.sort_key, r.item_no, r.title, r.responsible, r.doc_number, r.date, r.year, r.retention, r.classification, r.secrecy_period, r.open_status, r.pages, r.org, r.notes, r.extra);
+      }
+      return;
+    }
+    for (let i = 0; i < rows.length; i += PG_BULK_ROWS) {
+      const chunk = rows.slice(i, i + PG_BULK_ROWS);
+      const arrays = BULK_COLUMNS.map((c) => sql`${chunk.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPES[c])}[]`);
+      await sql`insert into items (fonds_id, category_id, volume_id, ${sql.join(BULK_COLUMNS.map((c) => sql.ref(c)))}, state, created_by, created_at, updated_at, version)
+        select ${common.fondsId}, ${common.categoryId}, null, u.*, 'active', ${common.createdBy}, ${common.at}::timestamptz, ${common.at}::timestamptz, 1
+        from unnest(${sql.join(arrays)}) as u`.execute(this.db);
+    }
+  }
+
+  /** Bookkeeping values go into the statement as literals (all numbers and an ISO time we made), so each row binds only its own values. */
+  private sqliteBulkStatement(common: BulkItemCommon): BetterSqlite3.Statement {
+    const key = `${common.fondsId}|${common.categoryId}|${common.createdBy}|${common.at}`;
+    if (this.bulkStatement?.key === key) return this.bulkStatement.stmt;
+    const int = (n: number | null) => (n === null ? 'NULL' : String(Math.trunc(Number(n))));
+    if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(common.at)) throw new Error(`bulk insert: not an ISO time: ${common.at}`);
+    const stmt = this.sqlite!.prepare(`insert into items (fonds_id, category_id, volume_id, ${BULK_COLUMNS.join(', ')}, state, created_by, created_at, updated_at, version)
+      values (${int(common.fondsId)}, ${int(common.categoryId)}, NULL, ${BULK_COLUMNS.map(() => '?').join(', ')}, 'active', ${int(common.createdBy)}, '${common.at}', '${common.at}', 1)`);
+    this.bulkStatement = { key, stmt };
+    return stmt;
+  }
+
   insertItem(row: Insertable<ItemTable>): Promise<ItemRow> {
     return this.db.insertInto('items').values(row).returningAll().executeTakeFirstOrThrow();
   }

@@ -46,7 +46,7 @@ export async function treeChildren(ctx: AppContext, actor: Actor, key: string, c
     const fondsId = Number(parts[0]);
     const cats = await listCategories(ctx, actor, fondsId);
     return {
-      nodes: cats.map((c) => ({ key: `category:${c.id}`, type: 'category', label: `${c.code} ${c.name}`, labelEn: c.nameEn ?? undefined, isLeaf: false, ref: { fondsId, categoryId: c.id } })),
+      nodes: cats.map((c) => ({ key: `category:${c.id}`, type: 'category', label: `${c.code} ${c.name}`, labelEn: c.nameEn ? `${c.code} ${c.nameEn}` : undefined, isLeaf: false, ref: { fondsId, categoryId: c.id } })),
       nextCursor: null,
     };
   }

@@ -9,6 +9,7 @@ import { AppError } from '../platform/errors.js';
 import { VERSION } from '../platform/paths.js';
 import { cliActor } from '../security/actor.js';
 import { bootstrapAdministrators, resetPassword } from '../security/users.service.js';
+import { registerCatalogCommands } from './catalog.commands.js';
 import { progressBar } from './progress.js';
 
 /** Runs `fn` with an open, migrated context and closes it after, whatever happens. */
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     printCredentials(creds);
   });
 
+  registerCatalogCommands(program);
   return program;
 }
 

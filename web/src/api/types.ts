@@ -1,74 +1,38 @@
-/** The shapes the server's /api/v1 returns (see src/http/routes). */
-export interface Label {
-  zh: string;
-  en: string;
-}
+/**
+ * The shapes the server's /api/v1 returns. Each is the server's own type, imported as a type only
+ * (erased from the bundle), so the UI and the server cannot drift apart; a type is written out here
+ * only where the wire form is narrower than what the server declares.
+ */
+import type { categoryView, fondsView, ItemView, organizationView } from '../../../src/catalog/views.js';
+import type { commitUpload, dryRunUpload, uploadSheet } from '../../../src/catalog/import/upload.service.js';
+import type { Label } from '../../../src/domain/errors.js';
+import type { BoundedFieldDef } from '../../../src/domain/field-values.js';
+import type { meView } from '../../../src/http/routes/auth.routes.js';
+import type { VerifyResult } from '../../../src/platform/audit/audit.service.js';
 
-export interface Me {
-  id: number;
-  username: string;
-  displayName: string;
-  adminRole: string | null;
-  businessRole: string | null;
-  roleLabel: Label | null;
-  clearance: string;
-  allFonds: boolean;
-  fondsIds: number[];
-  permissions: string[];
-  mustChangePassword: boolean;
-}
+export type { Label };
+export type { Permission } from '../../../src/security/roles.js';
+export type { UserView } from '../../../src/security/users.service.js';
 
+export type Me = ReturnType<typeof meView>;
 export interface MeResponse {
   user: Me;
   csrfToken?: string;
 }
 
-export type FieldType = 'text' | 'longtext' | 'integer' | 'date' | 'enum' | 'boolean';
+/** A field definition (core fields carry min/max too). */
+export type FieldDef = BoundedFieldDef;
 
-export interface FieldDef {
-  name: string;
-  label: Label;
-  type: FieldType;
-  required?: boolean;
-  values?: string[];
-  maxLength?: number;
-  min?: number;
-  max?: number;
-}
-
-export interface Organization {
-  id: number;
-  code: string;
-  name: string;
-  kind: string;
-  parentId: number | null;
-  version: number;
-}
-
-export interface Fonds {
-  id: number;
-  organizationId: number;
-  code: string;
-  name: string;
-  version: number;
-}
-
-export interface Category {
-  id: number;
-  fondsId: number;
-  code: string;
-  name: string;
-  nameEn: string | null;
-  arrangement: 'item' | 'volume';
-  codeTemplate: string;
-  fieldSchema: FieldDef[];
-  importMapping: Record<string, string> | null;
-  version: number;
-  coreFields: FieldDef[];
-}
+export type Organization = ReturnType<typeof organizationView>;
+export type Fonds = ReturnType<typeof fondsView>;
+/** GET /api/v1/categories/:id: the category with its parsed schema and the core fields. */
+export type Category = Omit<ReturnType<typeof categoryView>, 'fieldSchema'> & { fieldSchema: FieldDef[]; coreFields: FieldDef[] };
+/** An item; `fields` also holds the category's own fields by name. */
+export type Item = Omit<ItemView, 'fields'> & { fields: ItemView['fields'] & Record<string, unknown> };
 
 export type TreeNodeType = 'organization' | 'fonds' | 'category' | 'year' | 'retention' | 'volume';
 
+/** A node of GET /api/v1/tree (src/catalog/tree.service.ts), with the references each kind carries. */
 export interface TreeNode {
   key: string;
   type: TreeNodeType;
@@ -79,34 +43,7 @@ export interface TreeNode {
   ref: { organizationId?: number; fondsId?: number; categoryId?: number; year?: number; retention?: string; volumeId?: number };
 }
 
-export interface Item {
-  id: number;
-  fondsId: number;
-  categoryId: number;
-  volumeId: number | null;
-  state: string;
-  version: number;
-  retentionLabel: Label;
-  fields: Record<string, unknown> & { archival_code: string; title: string };
-}
-
-export interface UserView {
-  id: number;
-  username: string;
-  displayName: string;
-  status: 'active' | 'disabled' | string;
-  adminRole: string | null;
-  businessRole: string | null;
-  clearance: string;
-  allFonds: boolean;
-  fondsIds: number[];
-  organizationId: number | null;
-  mustChangePassword: boolean;
-  lockedUntil: string | null;
-  lastLoginAt: string | null;
-  version: number;
-}
-
+/** A row of GET /api/v1/audit (the audit_log table as JSON). */
 export interface AuditEntry {
   seq: number;
   at: string;
@@ -118,47 +55,9 @@ export interface AuditEntry {
   details: unknown;
   hash: string;
 }
+export type AuditVerifyResult = VerifyResult;
 
-export interface AuditVerifyResult {
-  ok: boolean;
-  checked: number;
-  fault: { kind: string; seq: number } | null;
-}
-
-export interface ImportUpload {
-  uploadId: string;
-  fileName: string;
-  format: string;
-  encoding: string | null;
-  columns: string[];
-  rowCount: number;
-  sample: Array<Record<string, unknown> | unknown[]>;
-  suggestedMapping: Record<string, string>;
-}
-
-export interface ImportRowError {
-  row: number;
-  field: string | null;
-  column: string | null;
-  code: string;
-  message: string;
-  message_en: string;
-}
-
-export interface ImportDryRun {
-  total: number;
-  valid: number;
-  invalid: number;
-  toCreate: number;
-  toUpdate: number;
-  toSkip: number;
-  errors: ImportRowError[];
-}
-
-export interface ImportCommit {
-  created: number;
-  updated: number;
-  skipped: number;
-  invalid: number;
-  errors: ImportRowError[];
-}
+export type ImportUpload = Awaited<ReturnType<typeof uploadSheet>>;
+export type ImportDryRun = Awaited<ReturnType<typeof dryRunUpload>>;
+export type ImportCommit = Awaited<ReturnType<typeof commitUpload>>;
+export type ImportRowError = ImportDryRun['errors'][number];

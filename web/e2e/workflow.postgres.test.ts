@@ -1,0 +1,3 @@
+import { describeWorkflow } from './workflow.js';
+
+describeWorkflow('postgres');
