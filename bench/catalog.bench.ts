@@ -107,7 +107,8 @@ export async function run(): Promise<void> {
   const ceilingMs = sqliteCliCeiling(csv);
   const ceiling = rate(ROWS, ceilingMs);
   process.stdout.write(`ceiling: sqlite3 shell .import into a bare table: ${fmt(ceilingMs / 1000, 2)} s, ${ceiling.toLocaleString()} rows/s\n`);
-  for (const dialect of ['sqlite', 'postgres'] as const) {
+  const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];
+  for (const dialect of dialects) {
     const env = await importInto(dialect, csv);
     try {
       const total = env.inspectMs + env.importMs;

@@ -266,17 +266,10 @@ export class CatalogRepository {
   }
 
   /** Streams a node in archival-code order in chunks, for exports. */
-  async *iterateItems(node: Omit<NodeFilter, 'categoryId'> & { categoryId?: number; fondsId?: number }, scope: ReadScope, chunk = 2000): AsyncGenerator<ItemRow[]> {
+  async *iterateItems(node: NodeFilter, scope: ReadScope, chunk = 2000): AsyncGenerator<ItemRow[]> {
     let after: PageCursor | null = null;
     for (;;) {
-      let q = this.db.selectFrom('items').selectAll().where(itemScope(scope)).orderBy('sort_key').orderBy('id').limit(chunk);
-      if (node.categoryId !== undefined) q = q.where('category_id', '=', node.categoryId);
-      if (node.fondsId !== undefined) q = q.where('fonds_id', '=', node.fondsId);
-      if (node.year !== undefined) q = q.where('year', '=', node.year);
-      if (node.retention !== undefined) q = q.where('retention', '=', node.retention);
-      const cur = after;
-      if (cur) q = q.where((eb) => eb.or([eb('sort_key', '>', cur.sortKey), eb.and([eb('sort_key', '=', cur.sortKey), eb('id', '>', cur.id)])]));
-      const rows = await q.execute();
+      const rows = await this.listItems(node, scope, after, chunk);
       if (!rows.length) return;
       yield rows;
       const last = rows[rows.length - 1]!;

@@ -1,3 +1,4 @@
+import { RETENTION_CODES } from '../../domain/retention.js';
 import type { Writable } from 'node:stream';
 import { validateSchema } from '../../domain/field-schema.js';
 import { type AuditEntry, appendAudit } from '../../platform/audit/audit.service.js';
@@ -74,6 +75,15 @@ export async function exportItemsXlsx(ctx: AppContext, actor: Actor, ids: unknow
 
 export type CatalogueFormat = 'xlsx' | 'pdf';
 
+/** 永久 before 定期30年 before 定期10年, legacy values after, unknown ones last. */
+function byRetentionRank(a: string, b: string): number {
+  const rank = (r: string) => {
+    const i = (RETENTION_CODES as readonly string[]).indexOf(r);
+    return i === -1 ? RETENTION_CODES.length : i;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /**
  * The 归档文件目录 (DA/T 22-2015) of a fonds and year, all its categories in archival-code order
  * (or one category), with a running 序号: as .xlsx, or as an A4 landscape PDF ready to print.
@@ -91,14 +101,20 @@ export async function exportCatalogue(ctx: AppContext, actor: Actor, fondsId: nu
   }
   const scope = readScope(actor);
   const repo = new CatalogRepository(ctx.database.db);
-  const node = { fondsId, year, ...(category ? { categoryId: category.id } : {}) };
+  const categories = category ? [category] : await repo.listCategories(fondsId);
   let seq = 0;
+  // One catalogue per lowest class: category, then retention (permanent first), each in code order.
   async function* numbered(): AsyncGenerator<CellValue[][]> {
-    for await (const items of repo.iterateItems(node, scope)) {
-      yield items.map((i) => {
-        const n = ++seq;
-        return CATALOGUE_COLUMNS.map((c) => c.value(i, n));
-      });
+    for (const c of categories) {
+      const retentions = (await repo.countBy({ categoryId: c.id, year }, 'retention', scope)).map((r) => r.key).sort(byRetentionRank);
+      for (const retention of retentions) {
+        for await (const items of repo.iterateItems({ categoryId: c.id, year, retention }, scope)) {
+          yield items.map((i) => {
+            const n = ++seq;
+            return CATALOGUE_COLUMNS.map((col) => col.value(i, n));
+          });
+        }
+      }
     }
   }
   const title = '归档文件目录';

@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import { badEncoding } from './import-errors.js';
 
 /** GBK is a subset of GB18030, so one decoder serves both. */
