@@ -120,7 +120,7 @@ export async function run(): Promise<void> {
       process.stdout.write(line('service listItems', lat.service));
       process.stdout.write(line('HTTP GET /api/v1/items (session + JSON)', lat.http));
       process.stdout.write(line('tree: retention counts of the year node', lat.tree));
-      process.stdout.write(line('tree: years of the category (1M items)', lat.years));
+      process.stdout.write(line(`tree: years of the category (${ROWS.toLocaleString()} items)`, lat.years));
     } finally {
       await env.t.dispose();
     }

@@ -186,6 +186,16 @@ export class CatalogRepository {
     }
     return out;
   }
+
+  /**
+   * Fresh planner statistics after a bulk load: PostgreSQL otherwise plans against the empty table
+   * it last sampled (a seconds-long sequential scan where an index seek would do) until autovacuum
+   * gets round to it. SQLite's planner does well without statistics.
+   */
+  async refreshStatistics(): Promise<void> {
+    if (!this.sqlite) await sql`analyze items`.execute(this.db);
+  }
+
   async hasLiveItems(fondsId: number): Promise<boolean> {
     return !!(await this.db.selectFrom('items').select('id').where('fonds_id', '=', fondsId).where('state', '=', 'active').limit(1).executeTakeFirst());
   }
@@ -199,7 +209,7 @@ export class CatalogRepository {
     if (!rows.length) return;
     if (this.sqlite) {
       const stmt = this.sqliteBulkStatement(common);
-      // In code order, the six index inserts of neighbouring rows land on the same pages.
+      // In code order, the index inserts of neighbouring rows land on the same pages.
       const inOrder = rows.every((r, i) => i === 0 || rows[i - 1]!.sort_key <= r.sort_key);
       const ordered = inOrder ? rows : [...rows].sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
       for (const r of ordered) {
@@ -253,10 +263,15 @@ export class CatalogRepository {
     return q;
   }
 
-  /** One page of a tree node in archival-code order, keyset-paged so page 5,000 costs what page 1 does. */
+  /**
+   * One page of a tree node in archival-code order, keyset-paged so page 5,000 costs what page 1
+   * does. Ordered by sort key alone: live items of a fonds have unique codes and the key is injective, so
+   * it is unique within a node, and the node index (…, sort_key, state, classification) delivers
+   * rows in that order without a sort. A tie-break on id would make the database sort the node.
+   */
   listItems(node: NodeFilter, scope: ReadScope, after: PageCursor | null, limit: number): Promise<ItemRow[]> {
-    let q = this.db.selectFrom('items').selectAll().where(nodeCondition(node)).where(itemScope(scope)).orderBy('sort_key').orderBy('id').limit(limit);
-    if (after) q = q.where((eb) => eb.or([eb('sort_key', '>', after.sortKey), eb.and([eb('sort_key', '=', after.sortKey), eb('id', '>', after.id)])]));
+    let q = this.db.selectFrom('items').selectAll().where(nodeCondition(node)).where(itemScope(scope)).orderBy('sort_key').limit(limit);
+    if (after) q = q.where('sort_key', '>', after.sortKey);
     return q.execute();
   }
 

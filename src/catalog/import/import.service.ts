@@ -45,6 +45,8 @@ export interface ImportSummary {
 
 /** Rows read, checked and written together; written in code order, so larger batches keep index writes local (1M rows: 69 s at 5,000, 30 s at 50,000). */
 const BATCH_ROWS = 50_000;
+/** Imports this large change the table's shape enough to re-sample it for the query planner. */
+const ANALYZE_AFTER_ROWS = 10_000;
 /** SQLite page cache for a commit, in KiB: a large import's scattered index inserts thrash the default 2 MB (2× slower). */
 const IMPORT_CACHE_KIB = 64 * 1024;
 
@@ -183,9 +185,9 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
 
   const work = async (tx: Executor) => {
     const repo = new CatalogRepository(tx, req.dryRun ? null : ctx.database.sqlite);
-    const planner = new RowPlanner(rules, bindings, actor.clearance, (g) => repo.maxItemNo(g));
-    // An empty fonds (a first import) needs no lookups of existing codes.
+    // An empty fonds (a first import) needs no lookups of existing codes or item numbers.
     const mayExist = await repo.hasLiveItems(fonds.id);
+    const planner = new RowPlanner(rules, bindings, actor.clearance, mayExist ? (g) => repo.maxItemNo(g) : async () => 0);
     const at = nowIso();
     const common = { fondsId: fonds.id, categoryId, createdBy: actor.userId, at };
     const audit: AuditEntry[] = [];
@@ -241,7 +243,10 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
 
   try {
     if (req.dryRun) await work(ctx.database.db);
-    else await withLargerCache(ctx.database.sqlite, () => inTransaction(ctx, work));
+    else {
+      await withLargerCache(ctx.database.sqlite, () => inTransaction(ctx, work));
+      if (t.toCreate >= ANALYZE_AFTER_ROWS) await new CatalogRepository(ctx.database.db, ctx.database.sqlite).refreshStatistics();
+    }
   } catch (e) {
     // Someone else took a code between our lookup and our insert.
     const err = e as { code?: string; message?: string };
