@@ -50,25 +50,22 @@ export async function createItem(ctx: AppContext, actor: Actor, categoryId: numb
   checkClearance(actor, item.core.classification);
   const supplied = itemNoFromSuppliedCode(rules, item);
   if (supplied.issue) throw validationFailed([supplied.issue]);
-  try {
-    return await inTransaction(ctx, async (tx) => {
-      const repo = new CatalogRepository(tx);
-      const itemNo = supplied.itemNo ?? (await repo.maxItemNo(numberingGroup(rules, item.core, volumeId))) + 1;
-      const { columns, issue } = buildColumns(rules, item, itemNo, volume?.volume_no ?? null);
-      if (!columns) throw validationFailed([issue!]);
-      if (await repo.liveItemByCode(fonds.id, columns.archival_code)) throw codeTaken(columns.archival_code);
-      const at = nowIso();
-      const row = await repo.insertItem({
-        ...columns, fonds_id: fonds.id, category_id: categoryId, volume_id: volumeId, state: 'active', created_by: actor.userId, created_at: at, updated_at: at, version: 1,
-      });
-      await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'item.create', target: { type: 'item', id: row.id }, after: itemState(row), details: { archivalCode: row.archival_code } }]);
-      return itemView(row);
+  return inTransaction(ctx, async (tx) => {
+    const repo = new CatalogRepository(tx);
+    const itemNo = supplied.itemNo ?? (await repo.maxItemNo(numberingGroup(rules, item.core, volumeId))) + 1;
+    const { columns, issue } = buildColumns(rules, item, itemNo, volume?.volume_no ?? null);
+    if (!columns) throw validationFailed([issue!]);
+    if (await repo.liveItemByCode(fonds.id, columns.archival_code)) throw codeTaken(columns.archival_code);
+    const at = nowIso();
+    const row = await repo.insertItem({
+      ...columns, fonds_id: fonds.id, category_id: categoryId, volume_id: volumeId, state: 'active', created_by: actor.userId, created_at: at, updated_at: at, version: 1,
+    }).catch((e: unknown) => {
+      // Two writers racing for the same number meet the unique index; say so in words.
+      throw isUniqueViolation(e) ? codeTaken(columns.archival_code) : e;
     });
-  } catch (e) {
-    // Two writers racing for the same number meet the unique index; say so in words.
-    if (isUniqueViolation(e)) throw codeTaken(String((fields.archival_code as string | undefined) ?? ''));
-    throw e;
-  }
+    await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'item.create', target: { type: 'item', id: row.id }, after: itemState(row), details: { archivalCode: row.archival_code } }]);
+    return itemView(row);
+  });
 }
 
 async function loadVisibleItem(ctx: AppContext, actor: Actor, id: number): Promise<ItemRow> {

@@ -16,6 +16,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
+  app.decorateRequest('csrfToken', null);
+  app.decorateRequest('mustChangePassword', false);
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const path = req.routeOptions.url ?? req.url;
     if (!path.startsWith('/api/v1/') || PUBLIC_ROUTES.has(path)) return;
@@ -30,5 +32,7 @@ export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
     }
     req.actor = session.actor;
     req.sessionId = session.sessionId;
+    req.csrfToken = session.csrfToken;
+    req.mustChangePassword = session.mustChangePassword;
   });
 }

@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionId: string | null;
+    csrfToken: string | null;
+    mustChangePassword: boolean;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
-import { changePassword, login, logout, resolveSession } from '../../security/auth.service.js';
+import { changePassword, login, logout } from '../../security/auth.service.js';
 import { ROLE_LABELS } from '../../security/roles.js';
 import type { Actor } from '../../security/actor.js';
 import { actorOf, SESSION_COOKIE } from '../request-context.js';
@@ -26,10 +26,9 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { user: meView(result.actor, result.mustChangePassword), csrfToken: result.csrfToken };
   });
 
-  app.get('/api/v1/auth/me', { schema: { tags: ['auth'], summary: '当前用户 / The signed-in user' } }, async (req) => {
-    const session = await resolveSession(ctx, req.cookies[SESSION_COOKIE]!, req.ip);
-    return { user: meView(actorOf(req), session?.mustChangePassword ?? false), csrfToken: session?.csrfToken };
-  });
+  app.get('/api/v1/auth/me', { schema: { tags: ['auth'], summary: '当前用户 / The signed-in user' } }, async (req) => ({
+    user: meView(actorOf(req), req.mustChangePassword), csrfToken: req.csrfToken,
+  }));
 
   app.post('/api/v1/auth/logout', { schema: { tags: ['auth'], summary: '退出 / Sign out' } }, async (req, reply) => {
     await logout(ctx, actorOf(req), req.sessionId!);
