@@ -245,10 +245,10 @@ export class CatalogRepository {
     return this.db.updateTable('items').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).returningAll().executeTakeFirst();
   }
 
-  /** Item numbers already used in one numbering group (the lowest class of the arrangement). */
-  async itemNumbers(group: NumberingGroup): Promise<number[]> {
-    const rows = await this.numberingQuery(group).select('item_no').execute();
-    return rows.map((r) => Number(r.item_no));
+  /** Item numbers used by live items of a node (every clearance: numbering is shared), with their 机构(问题). */
+  async itemNumbers(node: NodeFilter): Promise<Array<{ org: string | null; item_no: number }>> {
+    const rows = await this.db.selectFrom('items').select(['org', 'item_no']).where(nodeCondition(node)).where('state', '=', 'active').execute();
+    return rows.map((r) => ({ org: r.org, item_no: Number(r.item_no) }));
   }
   async maxItemNo(group: NumberingGroup): Promise<number> {
     const r = await this.numberingQuery(group).select((eb) => eb.fn.max('item_no').as('n')).executeTakeFirst();

@@ -1,13 +1,13 @@
 import { canAccess } from '../domain/classification.js';
 import { validateSchema } from '../domain/field-schema.js';
-import { parseTemplate } from '../domain/archival-code.js';
+import { parseTemplate, templateComponents } from '../domain/archival-code.js';
 import { findGaps } from '../domain/item-number.js';
 import { nowIso } from '../db/database.js';
 import { appendAudit } from '../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../platform/context.js';
 import { badRequest, conflict, forbidden, notFound, staleVersion, validationFailed } from '../platform/errors.js';
 import { type Actor, auditActorOf, readScope, requirePermission } from '../security/actor.js';
-import { CatalogRepository, type CategoryRow, type FondsRow, type ItemRow, type NodeFilter, type NumberingGroup } from './catalog.repository.js';
+import { CatalogRepository, type CategoryRow, type FondsRow, type ItemRow, type NodeFilter } from './catalog.repository.js';
 import { buildColumns, type CategoryRules, itemNoFromSuppliedCode, numberingGroup, validateItemFields } from './item-rules.js';
 import { decodeCursor, pageSize, toPage } from './paging.js';
 import { loadCategory } from './structure.service.js';
@@ -153,12 +153,25 @@ export async function countItems(ctx: AppContext, actor: Actor, node: NodeFilter
 }
 
 /**
- * Missing and doubled 件号 within one numbering group, the check an archivist runs before binding
- * a box. It counts every live item, including ones above the caller's clearance: whoever numbers
- * a class learns that a number is taken anyway, and hiding it would report false gaps.
+ * Missing and doubled 件号 in each numbering group of a node (one per 机构(问题) when the code
+ * template numbers by it), the check an archivist runs before binding a box. It counts every live
+ * item, including ones above the caller's clearance: whoever numbers a class learns that a number
+ * is taken anyway, and hiding it would report false gaps.
  */
-export async function itemNumberGaps(ctx: AppContext, actor: Actor, group: NumberingGroup) {
+export async function itemNumberGaps(ctx: AppContext, actor: Actor, node: NodeFilter) {
   requirePermission(actor, 'catalog.write');
-  await loadCategory(ctx, actor, group.categoryId);
-  return findGaps(await new CatalogRepository(ctx.database.db).itemNumbers(group));
+  const { category, fonds } = await loadCategory(ctx, actor, node.categoryId);
+  const byOrg = templateComponents(categoryRules(category, fonds).template).includes('org');
+  const groups = new Map<string | null, number[]>();
+  for (const { org, item_no } of await new CatalogRepository(ctx.database.db).itemNumbers(node)) {
+    const key = byOrg ? org : null;
+    const list = groups.get(key) ?? [];
+    list.push(item_no);
+    groups.set(key, list);
+  }
+  return {
+    groups: [...groups.entries()]
+      .sort(([a], [b]) => (a ?? '').localeCompare(b ?? '', 'zh-CN'))
+      .map(([org, numbers]) => ({ org, count: numbers.length, max: Math.max(...numbers), ...findGaps(numbers) })),
+  };
 }

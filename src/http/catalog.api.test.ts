@@ -42,8 +42,12 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     const next = await archivist.json('GET', `/api/v1/items?categoryId=${categoryId}&year=2011&retention=Y&limit=3&cursor=${first.nextCursor}`, undefined, 200);
     expect(next.items.map((i: any) => i.fields.item_no)).toEqual([9, 10]);
     expect(next.nextCursor).toBeNull();
-    const gaps = await archivist.json('GET', `/api/v1/items/gaps?categoryId=${categoryId}&year=2011&retention=Y&org=办公室`, undefined, 200);
-    expect(gaps.missing).toEqual([4, 5, 6, 7, 8]);
+    await archivist.json('POST', '/api/v1/items', { categoryId, fields: item({ org: '财务科', item_no: 2, title: '另一机构' }) }, 201);
+    const gaps = await archivist.json('GET', `/api/v1/items/gaps?categoryId=${categoryId}&year=2011&retention=Y`, undefined, 200);
+    expect(gaps.groups).toEqual([
+      expect.objectContaining({ org: '办公室', count: 5, max: 10, missing: [4, 5, 6, 7, 8], duplicates: [] }),
+      expect.objectContaining({ org: '财务科', count: 1, max: 2, missing: [1] }),
+    ]);
   });
 
   it('refuses a duplicate archival code with 409 and writes nothing', async () => {
@@ -51,7 +55,7 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({ code: 'ARCHIVAL_CODE_TAKEN', message: expect.stringContaining('Z109-WS·2011·Y·办公室-0003') });
     const count = await archivist.json('GET', `/api/v1/items/count?categoryId=${categoryId}`, undefined, 200);
-    expect(count.count).toBe(5);
+    expect(count.count).toBe(6);
   });
 
   it('names every bad field of an invalid item, in Chinese and English', async () => {
@@ -110,11 +114,11 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
     // 2014 emptied when its item moved to 2015; 2016 holds only a deleted item.
     expect(years.nodes.map((n: any) => n.label)).toEqual(['2015', '2013', '2012', '2011']);
     const ret = await archivist.json('GET', `/api/v1/tree?key=year:${categoryId}:2011`);
-    expect(ret.nodes).toEqual([expect.objectContaining({ label: '永久', count: 6 })]);
+    expect(ret.nodes).toEqual([expect.objectContaining({ label: '永久', count: 7 })]);
 
     const reader = await t.user('reader1', { businessRole: 'reader', clearance: '公开', fondsIds: [fondsId] });
     const readerRet = await reader.json('GET', `/api/v1/tree?key=year:${categoryId}:2011`);
-    expect(readerRet.nodes).toEqual([expect.objectContaining({ count: 5 })]);
+    expect(readerRet.nodes).toEqual([expect.objectContaining({ count: 6 })]);
     const list = await reader.json('GET', `/api/v1/items?categoryId=${categoryId}&year=2011&retention=Y&limit=100`);
     expect(list.items.map((i: any) => i.fields.classification)).not.toContain('秘密');
   });

@@ -77,10 +77,8 @@ export function catalogRoutes(app: FastifyInstance, ctx: AppContext): void {
     return listItems(ctx, actorOf(req), nodeFilter(q), q.cursor, Number(q.limit ?? 50));
   });
   app.get('/api/v1/items/count', { schema: { tags: ['catalog'], querystring: nodeQuery } }, async (req) => ({ count: await countItems(ctx, actorOf(req), nodeFilter(req.query as Record<string, string>)) }));
-  app.get('/api/v1/items/gaps', { schema: { tags: ['catalog'], summary: '件号连续性 / Item-number gaps', querystring: { ...nodeQuery, properties: { ...nodeQuery.properties, org: { type: 'string' } } } } }, async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    return itemNumberGaps(ctx, actorOf(req), { ...nodeFilter(q), ...(q.org !== undefined ? { org: q.org || null } : {}) });
-  });
+  app.get('/api/v1/items/gaps', { schema: { tags: ['catalog'], summary: '件号连续性检查 / Item-number gaps and duplicates', querystring: nodeQuery } }, async (req) =>
+    itemNumberGaps(ctx, actorOf(req), nodeFilter(req.query as Record<string, string>)));
   app.post('/api/v1/items', {
     schema: { tags: ['catalog'], summary: '著录文件 / Describe a new item', body: { type: 'object', required: ['categoryId', 'fields'], properties: { categoryId: { type: 'integer' }, volumeId: { type: ['integer', 'null'] }, fields: { type: 'object' } } } },
   }, async (req, reply) => {

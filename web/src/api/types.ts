@@ -3,6 +3,7 @@
  * (erased from the bundle), so the UI and the server cannot drift apart; a type is written out here
  * only where the wire form is narrower than what the server declares.
  */
+import type { itemNumberGaps } from '../../../src/catalog/items.service.js';
 import type { categoryView, fondsView, ItemView, organizationView } from '../../../src/catalog/views.js';
 import type { commitUpload, dryRunUpload, uploadSheet } from '../../../src/catalog/import/upload.service.js';
 import type { Label } from '../../../src/domain/errors.js';
@@ -61,3 +62,6 @@ export type ImportUpload = Awaited<ReturnType<typeof uploadSheet>>;
 export type ImportDryRun = Awaited<ReturnType<typeof dryRunUpload>>;
 export type ImportCommit = Awaited<ReturnType<typeof commitUpload>>;
 export type ImportRowError = ImportDryRun['errors'][number];
+
+/** GET /api/v1/items/gaps: 件号 gaps and duplicates per numbering group. */
+export type NumberingReport = Awaited<ReturnType<typeof itemNumberGaps>>;

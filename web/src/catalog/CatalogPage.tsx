@@ -1,6 +1,6 @@
 import {
   ApartmentOutlined, BankOutlined, BookOutlined, CalendarOutlined, ClockCircleOutlined, DownloadOutlined, FileAddOutlined, FolderOutlined, ImportOutlined,
-  PlusOutlined, ReloadOutlined, TagsOutlined,
+  OrderedListOutlined, PlusOutlined, ReloadOutlined, TagsOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, Card, Dropdown, Empty, Flex, Input, Space, Tree, Typography } from 'antd';
 import { type ReactNode, useRef, useState } from 'react';
@@ -16,6 +16,7 @@ import { useI18n } from '../i18n/index.js';
 import { ImportWizard } from './ImportWizard.js';
 import { ItemFormModal } from './ItemFormModal.js';
 import { type ItemFilter, ItemTable } from './ItemTable.js';
+import { NumberingCheckModal } from './NumberingCheck.js';
 import { NewCategoryModal, NewFondsModal, NewOrganizationModal } from './StructureModals.js';
 import { useCatalogTree } from './useCatalogTree.js';
 
@@ -23,7 +24,7 @@ const ICONS: Record<TreeNodeType, ReactNode> = {
   organization: <BankOutlined />, fonds: <ApartmentOutlined />, category: <TagsOutlined />, year: <CalendarOutlined />, retention: <ClockCircleOutlined />, volume: <BookOutlined />,
 };
 
-type Dialog = 'organization' | 'fonds' | 'category' | 'item' | 'import' | null;
+type Dialog = 'organization' | 'fonds' | 'category' | 'item' | 'import' | 'numbering' | null;
 
 /** A node's label in the UI language; nodes without an English label (names, codes, years) keep theirs. */
 function nodeLabel(n: TreeNode, isZh: boolean): string {
@@ -172,6 +173,10 @@ export function CatalogPage() {
           {can('catalog.write') && (
             <Button type="primary" icon={<FileAddOutlined />} disabled={!cat} onClick={() => { setEditing(null); setDialog('item'); }} {...testId('new-item')}>{t('item.new')}</Button>
           )}
+          {can('catalog.write') && (
+            // Numbers run within a year and retention (and unit): the check needs a node that narrow.
+            <Button icon={<OrderedListOutlined />} disabled={!filter?.year || !filter.retention} onClick={() => setDialog('numbering')} {...testId('check-numbering')}>{t('catalog.checkNumbering')}</Button>
+          )}
           {can('catalog.import') && (
             <Button icon={<ImportOutlined />} disabled={!cat} onClick={() => setDialog('import')} {...testId('import-open')}>{t('import.open')}</Button>
           )}
@@ -201,6 +206,7 @@ export function CatalogPage() {
         )}
       </Card>
 
+      {dialog === 'numbering' && filter && <NumberingCheckModal filter={filter} onClose={() => setDialog(null)} />}
       <NewOrganizationModal
         open={dialog === 'organization'}
         onClose={() => setDialog(null)}
