@@ -16,8 +16,8 @@ import { MAX_LISTED_ERRORS, type RowError, rowError, tooManyRows } from './impor
 import { type SheetInspection, type SheetSource, inspectSheet } from './inspect.js';
 import { mappedColumns, mergedChanges } from './item-merge.js';
 import { importFields, resolveMapping, suggestMapping } from './mapping.js';
-import { type PlanResult, RowPlanner, isPlanned } from './row-planner.js';
-import { sheetRows } from './sheet-rows.js';
+import { plannedBatches } from './planned-batches.js';
+import { type PlanResult, isPlanned } from './row-planner.js';
 
 export const IMPORT_MODES = ['all-or-nothing', 'valid-only'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];
@@ -187,7 +187,7 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
     const repo = new CatalogRepository(tx, req.dryRun ? null : ctx.database.sqlite);
     // An empty fonds (a first import) needs no lookups of existing codes or item numbers.
     const mayExist = await repo.hasLiveItems(fonds.id);
-    const planner = new RowPlanner(rules, bindings, actor.clearance, mayExist ? (g) => repo.maxItemNo(g) : async () => 0);
+    const job = { path: sheet.path, format: sheet.format, encoding: sheet.encoding, headerRow: sheet.headerRow, batchRows: BATCH_ROWS, rules, bindings, clearance: actor.clearance };
     const at = nowIso();
     const common = { fondsId: fonds.id, categoryId, createdBy: actor.userId, at };
     const audit: AuditEntry[] = [];
@@ -202,14 +202,11 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
     let inflight: Promise<void> = Promise.resolve();
     const failure: { error?: unknown } = {};
 
-    for await (const rows of sheetRows(sheet.path, sheet.format, sheet.encoding, BATCH_ROWS)) {
+    for await (const { rows, planned } of plannedBatches(job, mayExist ? (g) => repo.maxItemNo(g) : async () => 0)) {
       if ('error' in failure) throw failure.error;
-      const data = rows[0]!.row > sheet.headerRow ? rows : rows.filter((r) => r.row > sheet.headerRow);
-      if (!data.length) continue;
-      t.total += data.length;
+      t.total += rows;
       if (t.total > ctx.config.importMaxRows) throw tooManyRows(ctx.config.importMaxRows);
 
-      const planned = await planner.plan(data);
       const existing = new Map<string, ItemRow>();
       if (mayExist) {
         const codes = planned.filter(isPlanned).map((p) => p.columns.archival_code);
