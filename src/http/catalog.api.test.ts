@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../test-support/databases.js';
-import { createTestApp, type Session, type TestApp } from '../test-support/app.js';
+import { createCatalogFixture, createTestApp, type Session, type TestApp } from '../test-support/app.js';
 
 describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
   let t: TestApp;
@@ -10,15 +10,7 @@ describe.each(BACKENDS)('catalogue API on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    archivist = await t.user('zhang', { businessRole: 'archivist', clearance: '机密', allFonds: true });
-    const org = await archivist.json('POST', '/api/v1/organizations', { code: 'YZ001', name: '峄城区人民政府办公室', kind: 'agency' }, 201);
-    const fonds = await archivist.json('POST', '/api/v1/fonds', { organizationId: org.id, code: 'Z109', name: '峄城区人民政府' }, 201);
-    fondsId = fonds.id;
-    const category = await archivist.json('POST', `/api/v1/fonds/${fondsId}/categories`, {
-      code: 'WS',
-      fieldSchema: [{ name: 'carrier', label: { zh: '载体形态', en: 'Carrier' }, type: 'enum', values: ['纸质', '电子'] }],
-    }, 201);
-    categoryId = category.id;
+    ({ archivist, fondsId, categoryId } = await createCatalogFixture(t, 'zhang'));
   });
   afterAll(async () => t?.dispose());
 

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { PDFDocument, PDFName, type PDFRawStream, type PDFRef } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type Session, type TestApp } from '../test-support/app.js';
+import { createCatalogFixture, createTestApp, type Session, type TestApp } from '../test-support/app.js';
 import { BACKENDS } from '../test-support/databases.js';
 
 const HEADER = ['档号', '题名', '责任者', '文号', '日期', '保管期限', '密级', '页数', '备注', '机构', '载体形态'];
@@ -76,14 +76,7 @@ describe.each(BACKENDS)('spreadsheet import and export on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    archivist = await t.user('importer', { businessRole: 'archivist', clearance: '机密', allFonds: true });
-    const org = await archivist.json('POST', '/api/v1/organizations', { code: 'YZ001', name: '峄城区人民政府办公室', kind: 'agency' }, 201);
-    const fonds = await archivist.json('POST', '/api/v1/fonds', { organizationId: org.id, code: 'Z109', name: '峄城区人民政府' }, 201);
-    fondsId = fonds.id;
-    const category = await archivist.json('POST', `/api/v1/fonds/${fondsId}/categories`, {
-      code: 'WS', fieldSchema: [{ name: 'carrier', label: { zh: '载体形态', en: 'Carrier' }, type: 'enum', values: ['纸质', '电子'] }],
-    }, 201);
-    categoryId = category.id;
+    ({ archivist, fondsId, categoryId } = await createCatalogFixture(t, 'importer'));
   });
   afterAll(async () => t?.dispose());
 

@@ -90,3 +90,23 @@ export async function createTestApp(dialect: Dialect, routes: RouteModule[] = []
     },
   };
 }
+
+export interface CatalogFixture {
+  archivist: Session;
+  fondsId: number;
+  categoryId: number;
+}
+
+/**
+ * An archivist (clearance 机密, all fonds) who has set up, through the API, an organization, fonds
+ * Z109 and category WS with one enum field of its own (载体形态: 纸质 | 电子).
+ */
+export async function createCatalogFixture(t: TestApp, username: string): Promise<CatalogFixture> {
+  const archivist = await t.user(username, { businessRole: 'archivist', clearance: '机密', allFonds: true });
+  const org = await archivist.json('POST', '/api/v1/organizations', { code: 'YZ001', name: '峄城区人民政府办公室', kind: 'agency' }, 201);
+  const fonds = await archivist.json('POST', '/api/v1/fonds', { organizationId: org.id, code: 'Z109', name: '峄城区人民政府' }, 201);
+  const category = await archivist.json('POST', `/api/v1/fonds/${fonds.id}/categories`, {
+    code: 'WS', fieldSchema: [{ name: 'carrier', label: { zh: '载体形态', en: 'Carrier' }, type: 'enum', values: ['纸质', '电子'] }],
+  }, 201);
+  return { archivist, fondsId: fonds.id, categoryId: category.id };
+}
