@@ -1,21 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '../src/test-support/random.js';
+
+export const rng = seededRandom;
 
 /**
  * Realistic catalogue rows for benchmarks: government document titles, responsible offices,
  * document numbers like 峄政发〔2023〕12号, years, retention and classification, in the
  * proportions a county archive holds. Deterministic (seeded), so runs compare.
  */
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PLACES = ['峄城区', '枣庄市', '薛城区', '台儿庄区', '山亭区', '滕州市', '市中区', '阴平镇', '古邵镇', '坛山街道', '吴林街道', '榴园镇'];
 const OFFICES = ['人民政府办公室', '发展和改革局', '教育局', '财政局', '民政局', '人力资源和社会保障局', '自然资源局', '住房和城乡建设局', '农业农村局', '卫生健康委员会', '应急管理局', '市场监督管理局', '档案馆', '统计局', '水务局'];

@@ -205,25 +205,30 @@ export class CatalogRepository {
    * on the raw handle, the fastest path better-sqlite3 has; on PostgreSQL rows go in as column
    * arrays through unnest, a few thousand per statement. Run it inside a transaction.
    */
-  async insertItemsBulk(common: BulkItemCommon, rows: ItemColumns[]): Promise<void> {
-    if (!rows.length) return;
+  async insertItemsBulk(common: BulkItemCommon, rows: ItemColumns[]): Promise<Array<ItemColumns & { id: number }>> {
+    if (!rows.length) return [];
     if (this.sqlite) {
       const stmt = this.sqliteBulkStatement(common);
       // In code order, the index inserts of neighbouring rows land on the same pages.
       const inOrder = rows.every((r, i) => i === 0 || rows[i - 1]!.sort_key <= r.sort_key);
       const ordered = inOrder ? rows : [...rows].sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
-      for (const r of ordered) {
-        stmt.run(r.archival_code, r.sort_key, r.item_no, r.title, r.responsible, r.doc_number, r.date, r.year, r.retention, r.classification, r.secrecy_period, r.open_status, r.pages, r.org, r.notes, r.extra);
-      }
-      return;
+      return ordered.map((r) => {
+        const { lastInsertRowid } = stmt.run(r.archival_code, r.sort_key, r.item_no, r.title, r.responsible, r.doc_number, r.date, r.year, r.retention, r.classification, r.secrecy_period, r.open_status, r.pages, r.org, r.notes, r.extra);
+        return { ...r, id: Number(lastInsertRowid) };
+      });
     }
+    const out: Array<ItemColumns & { id: number }> = [];
     for (let i = 0; i < rows.length; i += PG_BULK_ROWS) {
       const chunk = rows.slice(i, i + PG_BULK_ROWS);
       const arrays = BULK_COLUMNS.map((c) => sql`${chunk.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPES[c])}[]`);
-      await sql`insert into items (fonds_id, category_id, volume_id, ${sql.join(BULK_COLUMNS.map((c) => sql.ref(c)))}, state, created_by, created_at, updated_at, version)
+      const inserted = await sql<{ id: string; archival_code: string }>`insert into items (fonds_id, category_id, volume_id, ${sql.join(BULK_COLUMNS.map((c) => sql.ref(c)))}, state, created_by, created_at, updated_at, version)
         select ${common.fondsId}, ${common.categoryId}, null, u.*, 'active', ${common.createdBy}, ${common.at}::timestamptz, ${common.at}::timestamptz, 1
-        from unnest(${sql.join(arrays)}) as u`.execute(this.db);
+        from unnest(${sql.join(arrays)}) as u returning id, archival_code`.execute(this.db);
+      // Live codes are unique within the fonds, so the code says which row got which id.
+      const ids = new Map(inserted.rows.map((r) => [r.archival_code, Number(r.id)]));
+      for (const r of chunk) out.push({ ...r, id: ids.get(r.archival_code)! });
     }
+    return out;
   }
 
   /** Bookkeeping values go into the statement as literals (all numbers and an ISO time we made), so each row binds only its own values. */

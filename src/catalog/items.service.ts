@@ -7,6 +7,7 @@ import { appendAudit } from '../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../platform/context.js';
 import { badRequest, conflict, forbidden, notFound, staleVersion, validationFailed } from '../platform/errors.js';
 import { type Actor, auditActorOf, readScope, requirePermission } from '../security/actor.js';
+import { indexNewItems, reindexItems, unindexItems } from '../search/index.service.js';
 import { CatalogRepository, type CategoryRow, type FondsRow, type ItemRow, type NodeFilter } from './catalog.repository.js';
 import { buildColumns, type CategoryRules, itemNoFromSuppliedCode, numberingGroup, validateItemFields } from './item-rules.js';
 import { decodeCursor, pageSize, toPage } from './paging.js';
@@ -63,6 +64,7 @@ export async function createItem(ctx: AppContext, actor: Actor, categoryId: numb
       // Two writers racing for the same number meet the unique index; say so in words.
       throw isUniqueViolation(e) ? codeTaken(columns.archival_code) : e;
     });
+    await indexNewItems(ctx.database, tx, [row]);
     await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'item.create', target: { type: 'item', id: row.id }, after: itemState(row), details: { archivalCode: row.archival_code } }]);
     return itemView(row);
   });
@@ -118,6 +120,7 @@ export async function updateItem(ctx: AppContext, actor: Actor, id: number, vers
     }
     const row = await repo.updateItem(id, version, { ...columns, updated_at: nowIso() });
     if (!row) throw staleVersion(before.version);
+    await reindexItems(ctx.database, tx, [row]);
     await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'item.update', target: { type: 'item', id }, before: itemState(before), after: itemState(row), details: { archivalCode: row.archival_code } }]);
     return itemView(row);
   });
@@ -132,6 +135,7 @@ export async function deleteItem(ctx: AppContext, actor: Actor, id: number, vers
     const at = nowIso();
     const row = await new CatalogRepository(tx).updateItem(id, version, { state: 'deleted', deleted_reason: reason.trim(), deleted_at: at, deleted_by: actor.userId, updated_at: at });
     if (!row) throw staleVersion(before.version);
+    await unindexItems(ctx.database, tx, [id]);
     await appendAudit(ctx.database, tx, auditActorOf(actor), [{ action: 'item.delete', target: { type: 'item', id }, before: itemState(before), details: { reason: reason.trim(), archivalCode: before.archival_code } }]);
     return itemView(row);
   });

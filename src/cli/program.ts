@@ -11,6 +11,7 @@ import { cliActor } from '../security/actor.js';
 import { bootstrapAdministrators, resetPassword } from '../security/users.service.js';
 import { registerCatalogCommands } from './catalog.commands.js';
 import { progressBar } from './progress.js';
+import { registerSearchCommands } from './search.commands.js';
 
 /** Runs `fn` with an open, migrated context and closes it after, whatever happens. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
   });
 
   registerCatalogCommands(program);
+  registerSearchCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { type ColumnDataType, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as core from './migrations/0001-core.js';
+import * as search from './migrations/0002-search.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -30,6 +31,7 @@ type Step = { up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> };
 /** In order; never edit a released migration, add a new one. */
 const STEPS: Record<string, Step> = {
   '0001-core': core,
+  '0002-search': search,
 };
 
 class StaticProvider implements MigrationProvider {

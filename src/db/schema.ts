@@ -195,6 +195,20 @@ export interface ImportMappingTable {
   updated_at: string;
 }
 
+// search
+export interface SearchPageTable {
+  id: Generated<number>;
+  item_id: number;
+  source: string;
+  page: number;
+  text: string;
+}
+
+export interface SearchStateTable {
+  name: string;
+  value: string;
+}
+
 export interface Schema {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
@@ -207,4 +221,6 @@ export interface Schema {
   categories: CategoryTable;
   volumes: VolumeTable;
   items: ItemTable;
+  search_pages: SearchPageTable;
+  search_state: SearchStateTable;
 }

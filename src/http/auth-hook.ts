@@ -4,7 +4,7 @@ import { AppError, forbidden, unauthorized } from '../platform/errors.js';
 import { resolveSession } from '../security/auth.service.js';
 import { SESSION_COOKIE } from './request-context.js';
 
-const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/auth/login']);
+const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/auth/login', '/api/v1/public/search']);
 /** What a user who must change their password may still do. */
 const PASSWORD_CHANGE_ROUTES = new Set(['/api/v1/auth/me', '/api/v1/auth/password', '/api/v1/auth/logout']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

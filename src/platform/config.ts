@@ -24,6 +24,7 @@ export interface Config {
   lockoutMinutes: number;
   importMaxBytes: number;
   importMaxRows: number;
+  searchCountLimit: number;
   logLevel: string;
   webDir: string;
 }
@@ -52,6 +53,7 @@ export const CONFIG_VARIABLES: VariableSpec[] = [
   { env: 'LANTAI_LOCKOUT_MINUTES', key: 'lockoutMinutes', kind: 'number', describe: { zh: '锁定时长（分钟）', en: 'lockout duration (minutes)' } },
   { env: 'LANTAI_IMPORT_MAX_BYTES', key: 'importMaxBytes', kind: 'number', describe: { zh: '导入文件大小上限（字节）', en: 'largest spreadsheet accepted for import (bytes)' } },
   { env: 'LANTAI_IMPORT_MAX_ROWS', key: 'importMaxRows', kind: 'number', describe: { zh: '单次导入行数上限', en: 'most rows accepted in one import' } },
+  { env: 'LANTAI_SEARCH_COUNT_LIMIT', key: 'searchCountLimit', kind: 'number', describe: { zh: '检索命中数精确计数的上限（超过则显示“多于 N 条”，分面与相关度排序也在此范围内计算）', en: 'matches counted exactly per search (beyond it the count reads "more than N"; facets and relevance ranking work within it)' } },
   { env: 'LANTAI_LOG_LEVEL', key: 'logLevel', kind: 'string', describe: { zh: '日志级别（info、warn、error、debug）', en: 'log level (info, warn, error, debug)' } },
   { env: 'LANTAI_WEB_DIR', key: 'webDir', kind: 'string', describe: { zh: '已构建的网页界面目录', en: 'directory of the built web UI' } },
 ];
@@ -75,6 +77,7 @@ export function defaultConfig(dataDir = './data'): Config {
     lockoutMinutes: 15,
     importMaxBytes: 200 * 1024 * 1024,
     importMaxRows: 2_000_000,
+    searchCountLimit: 10_000,
     logLevel: 'info',
     webDir: resolve(PROJECT_ROOT, 'web/dist'),
   };

@@ -26,6 +26,8 @@ export interface Harness {
   /** One-time passwords of sysadmin, secadmin and auditor. */
   admins: Record<string, string>;
   browser: Browser;
+  /** The server's own context: for what other modules (receiving, OCR) would hand over, such as full texts. */
+  ctx: AppContext;
   /** A fresh browser context (its own cookies and storage): one per person in a flow. Its clock is UTC: Beijing time must come from the UI. */
   newPage(): Promise<Page>;
   close(): Promise<void>;
@@ -55,7 +57,7 @@ export async function startHarness(dialect: Dialect): Promise<Harness> {
   const contexts: BrowserContext[] = [];
 
   return {
-    baseUrl, admins, browser,
+    baseUrl, admins, browser, ctx,
     async newPage() {
       const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', timezoneId: 'UTC', viewport: { width: 1440, height: 900 } });
       context.setDefaultTimeout(10_000);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/db/database.js';
+import { setItemText } from '../../src/search/index.service.js';
 import { archivalCodes, choose, expectText, firstSignIn, type Harness, modalSettled, openTreeNode, signIn, startHarness, STRONG_PASSWORD, submitPasswordChange } from './harness.js';
 
 export const SCREENSHOTS = process.env.LANTAI_E2E_SCREENSHOTS ?? tmpdir();
@@ -258,6 +259,54 @@ export function describeWorkflow(dialect: Dialect): void {
       // Exactly the one item is hidden: the reader sees every other row the archivist sees.
       const seenByArchivist = await archivalCodes(archivist);
       await expect.poll(() => archivalCodes(reader)).toHaveLength(seenByArchivist.length - 1);
+    });
+
+    it('(5b) search finds simplified and traditional alike with highlights and facets, opens the full text at the page of the hit, and hides the 秘密 item from the reader', async () => {
+      // Full texts arrive through receiving or OCR; here the text is handed over the way those modules do.
+      const { ctx } = h;
+      const row = await ctx.database.db.selectFrom('items').selectAll().where('title', '=', '关于做好2023年度档案工作的通知').executeTakeFirstOrThrow();
+      await ctx.database.db.transaction().execute((tx) => setItemText(ctx.database, tx, { ...row, id: Number(row.id) }, 'ocr', ['第一页：通知正文。', '第二页：全面推进檔案數字化建設。']));
+
+      const box = (page: Page) => page.locator('input[aria-label^="输入检索词"]');
+      await archivist.getByTestId('nav-search').click();
+      await archivist.getByTestId('search-page').waitFor();
+      await box(archivist).fill('档案数字化');
+      await box(archivist).press('Enter');
+      await expectText(archivist.getByTestId('search-total'), '共 1 条');
+      await expectText(archivist.getByTestId('search-snippet-fulltext').locator('mark'), '檔案數字化');
+      await archivist.getByTestId('search-open-page-Z109-WS·2023·Y-0001').click();
+      await expectText(archivist.getByTestId('text-viewer-page'), '第 2 页，共 2 页');
+      await expectText(archivist.getByTestId('text-viewer-text').locator('mark'), '檔案數字化');
+      await shot(archivist, 'search-viewer');
+      await archivist.keyboard.press('Escape');
+      await archivist.getByTestId('text-viewer').waitFor({ state: 'hidden' });
+
+      await box(archivist).fill('峄城区');
+      await box(archivist).press('Enter');
+      await expectText(archivist.getByTestId('search-total'), /共 \d+ 条/);
+      await archivist.getByTestId(`search-hit-${'Z109-WS·2023·Y-0001'}`).waitFor();
+      await expectText(archivist.getByTestId('facet-classification'), '秘密');
+      expect(await archivist.getByTestId('search-page').innerText()).toContain(SECRET_TITLE.slice(0, 8));
+      const archivistTotal = Number((await archivist.getByTestId('search-total').innerText()).match(/\d+/)![0]);
+      await shot(archivist, 'search');
+
+      // 递进检索 with the advanced builder: within the 峄城区 results, titles holding 年度档案.
+      await archivist.getByTestId('search-refine').click();
+      await archivist.getByTestId('search-advanced').click();
+      await archivist.getByTestId('search-builder-term-0').fill('年度档案');
+      await archivist.getByTestId('search-builder-apply').click();
+      await expectText(archivist.getByTestId('search-conditions'), '在“峄城区”的结果中');
+      await expectText(archivist.getByTestId('search-total'), '共 1 条');
+      await expectText(archivist.getByTestId('search-hit-title').locator('mark'), '年度档案');
+
+      const reader = readerPage;
+      await reader.getByTestId('nav-search').click();
+      await box(reader).fill('峄城区');
+      await box(reader).press('Enter');
+      await expectText(reader.getByTestId('search-total'), `共 ${archivistTotal - 1} 条`);
+      expect(await reader.getByTestId('search-page').innerText()).not.toContain(SECRET_TITLE.slice(0, 8));
+      expect(await reader.getByTestId('facet-classification').innerText()).not.toContain('秘密');
+      await reader.getByTestId('nav-catalog').click();
     });
 
     it('(6) switching to English changes the labels, and the choice survives a reload', async () => {

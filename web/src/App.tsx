@@ -13,9 +13,11 @@ import { AuditPage } from './pages/AuditPage.js';
 import { RightsPage } from './pages/RightsPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { navigate, ROUTES, usePath } from './router.js';
+import { SearchPage } from './search/SearchPage.js';
 
 const PAGES: Record<string, () => React.JSX.Element> = {
   [ROUTES.catalog]: CatalogPage,
+  [ROUTES.search]: SearchPage,
   [ROUTES.users]: UsersPage,
   [ROUTES.rights]: RightsPage,
   [ROUTES.audit]: AuditPage,

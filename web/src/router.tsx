@@ -23,6 +23,7 @@ export const ROUTES = {
   login: '/login',
   password: '/password',
   catalog: '/catalog',
+  search: '/search',
   users: '/users',
   rights: '/rights',
   audit: '/audit',

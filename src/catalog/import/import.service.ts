@@ -7,6 +7,7 @@ import { type AuditEntry, appendAudit } from '../../platform/audit/audit.service
 import { type AppContext, inTransaction } from '../../platform/context.js';
 import { AppError, badRequest, conflict, staleVersion } from '../../platform/errors.js';
 import { type Actor, auditActorOf, requirePermission } from '../../security/actor.js';
+import { indexNewItems, reindexItems } from '../../search/index.service.js';
 import { CatalogRepository, type CategoryRow, type ItemRow } from '../catalog.repository.js';
 import type { ItemColumns } from '../item-rules.js';
 import { categoryRules } from '../items.service.js';
@@ -192,10 +193,11 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
     const common = { fondsId: fonds.id, categoryId, createdBy: actor.userId, at };
     const audit: AuditEntry[] = [];
     const write = async ({ creates, updates }: BatchWrites) => {
-      await repo.insertItemsBulk(common, creates);
+      await indexNewItems(ctx.database, tx, await repo.insertItemsBulk(common, creates));
       for (const u of updates) {
         const row = await repo.updateItem(u.before.id, u.before.version, { ...u.patch, updated_at: at });
         if (!row) throw staleVersion(u.before.version);
+        await reindexItems(ctx.database, tx, [row]);
         audit.push({ action: 'item.update', target: { type: 'item', id: row.id }, before: itemState(u.before), after: itemState(row), details: { archivalCode: row.archival_code, import: true } });
       }
     };

@@ -65,3 +65,6 @@ export type ImportRowError = ImportDryRun['errors'][number];
 
 /** GET /api/v1/items/gaps: 件号 gaps and duplicates per numbering group. */
 export type NumberingReport = Awaited<ReturnType<typeof itemNumberGaps>>;
+
+export type { FacetName, FacetValue, SearchHit, SearchResponse, SearchSort } from '../../../src/search/search.service.js';
+export type ItemPages = Awaited<ReturnType<typeof import('../../../src/search/search.service.js').itemPages>>;

@@ -1,0 +1,231 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type RawBuilder, sql } from 'kysely';
+import type { Dialect, Executor } from '../db/database.js';
+import type { IndexDocument, IndexSource } from './index-document.js';
+import { INDEX_FIELDS, type IndexField, type PgCondition, type QueryPlan } from './query-plan.js';
+import { indexTerms, tsvectorLiteral } from './tokenizer.js';
+
+/** Rights and filters as a condition on `items i`; built by the service, run inside every query. */
+export type ItemCondition = RawBuilder<unknown>;
+
+/** What a search needs of each matching item to count, facet and order it without reading more. */
+export interface Candidate {
+  id: number;
+  sort_key: string;
+  date: string;
+  fonds_id: number;
+  category_id: number;
+  year: number;
+  retention: string;
+  classification: string;
+  open_status: string;
+  org: string | null;
+  title: string;
+  /** Lower is better (bm25's sign). */
+  score: number;
+}
+
+export interface PageText {
+  item_id: number;
+  source: string;
+  page: number;
+  text: string;
+}
+
+export type ProbeOrder = 'code' | 'date' | 'date_desc';
+
+const FIELDS = Object.keys(INDEX_FIELDS) as IndexField[];
+const META_FIELDS = FIELDS.filter((f) => f !== 'fulltext');
+/** bm25 weights per FTS5 column, in column order: a title hit outweighs everything else, full text weighs least. */
+const BM25_WEIGHTS = { title: 20, responsible: 5, doc_number: 10, archival_code: 10, other: 2, fulltext: 1 } satisfies Record<IndexField, number>;
+
+/**
+ * PostgreSQL positions stop at 16,383 and a lexeme keeps at most 256 of them: long full texts are
+ * cut into overlapping parts short enough that only a page of one repeated pair (a table of
+ * zeros) could lose positions. A phrase longer than the overlap is not found across a cut.
+ */
+const PG_PART_CHARS = 4_000;
+const PG_PART_OVERLAP = 200;
+
+export function fullTextParts(text: string): string[] {
+  const chars = Array.from(text);
+  if (chars.length <= PG_PART_CHARS) return [text];
+  const parts: string[] = [];
+  for (let start = 0; start < chars.length; start += PG_PART_CHARS - PG_PART_OVERLAP) {
+    parts.push(chars.slice(start, start + PG_PART_CHARS).join(''));
+    if (start + PG_PART_CHARS >= chars.length) break;
+  }
+  return parts;
+}
+
+function pgRows(doc: IndexDocument): Array<{ part: number; literal: string }> {
+  const meta = META_FIELDS.map((f) => tsvectorLiteral(doc[f], INDEX_FIELDS[f])).filter(Boolean);
+  const parts = fullTextParts(doc.fulltext);
+  return parts.map((text, part) => ({
+    part,
+    literal: [...(part === 0 ? meta : []), tsvectorLiteral(text, INDEX_FIELDS.fulltext)].filter(Boolean).join(' '),
+  }));
+}
+
+function pgExact(c: PgCondition): RawBuilder<unknown> {
+  switch (c.type) {
+    case 'leaf':
+      return sql`exists (select 1 from search_index s where s.item_id = i.id and s.tsv @@ ${c.tsquery}::tsquery)`;
+    case 'not':
+      return sql`not ${pgExact(c.child)}`;
+    default:
+      return sql`(${sql.join(c.children.map(pgExact), sql.raw(c.type === 'and' ? ' and ' : ' or '))})`;
+  }
+}
+
+const CANDIDATE_COLUMNS = sql.raw('i.id, i.sort_key, i.date, i.fonds_id, i.category_id, i.year, i.retention, i.classification, i.open_status, i.org, i.title');
+
+/**
+ * The index tables and the queries over them. Search reads `items` (read-only) because rights
+ * and filters must be conditions of the same query that matches the text.
+ */
+export class SearchRepository {
+  private statements: { insert: BetterSqlite3.Statement; remove: BetterSqlite3.Statement } | null = null;
+
+  constructor(private readonly db: Executor, private readonly dialect: Dialect, private readonly sqlite: BetterSqlite3.Database | null) {}
+
+  private sqliteStatements() {
+    if (!this.sqlite) throw new Error('SQLite statements need the raw handle');
+    this.statements ??= {
+      insert: this.sqlite.prepare(`insert into search_fts (rowid, ${FIELDS.join(', ')}) values (?, ${FIELDS.map(() => '?').join(', ')})`),
+      remove: this.sqlite.prepare('delete from search_fts where rowid = ?'),
+    };
+    return this.statements;
+  }
+
+  /** Replaces the index entries of these items; `fresh` skips the delete for items never indexed (imports). */
+  async writeDocuments(docs: IndexDocument[], fresh = false): Promise<void> {
+    if (!docs.length) return;
+    if (this.dialect === 'sqlite') {
+      if (this.sqlite) {
+        const s = this.sqliteStatements();
+        for (const d of docs) {
+          if (!fresh) s.remove.run(d.itemId);
+          s.insert.run(d.itemId, ...FIELDS.map((f) => indexTerms(d[f])));
+        }
+        return;
+      }
+      for (const d of docs) {
+        if (!fresh) await sql`delete from search_fts where rowid = ${d.itemId}`.execute(this.db);
+        await sql`insert into search_fts (rowid, ${sql.raw(FIELDS.join(', '))}) values (${d.itemId}, ${sql.join(FIELDS.map((f) => indexTerms(d[f])))})`.execute(this.db);
+      }
+      return;
+    }
+    if (!fresh) await this.removeItems(docs.map((d) => d.itemId));
+    const ids: number[] = [];
+    const parts: number[] = [];
+    const literals: string[] = [];
+    for (const d of docs) {
+      for (const r of pgRows(d)) {
+        ids.push(d.itemId);
+        parts.push(r.part);
+        literals.push(r.literal);
+      }
+    }
+    for (let i = 0; i < ids.length; i += 2000) {
+      await sql`insert into search_index (item_id, part, tsv)
+        select u.id, u.part, u.lit::tsvector from unnest(${ids.slice(i, i + 2000)}::bigint[], ${parts.slice(i, i + 2000)}::int[], ${literals.slice(i, i + 2000)}::text[]) as u(id, part, lit)`.execute(this.db);
+    }
+  }
+
+  async removeItems(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    if (this.dialect === 'sqlite') {
+      if (this.sqlite) for (const id of ids) this.sqliteStatements().remove.run(id);
+      else for (const id of ids) await sql`delete from search_fts where rowid = ${id}`.execute(this.db);
+    } else {
+      await sql`delete from search_index where item_id = any(${ids}::bigint[])`.execute(this.db);
+    }
+  }
+
+  async replacePages(itemId: number, source: string, pages: readonly string[]): Promise<void> {
+    await this.db.deleteFrom('search_pages').where('item_id', '=', itemId).where('source', '=', source).execute();
+    if (pages.length) {
+      await this.db.insertInto('search_pages').values(pages.map((text, i) => ({ item_id: itemId, source, page: i + 1, text }))).execute();
+    }
+  }
+
+  async pagesOf(itemIds: number[]): Promise<PageText[]> {
+    if (!itemIds.length) return [];
+    const rows = await this.db.selectFrom('search_pages').select(['item_id', 'source', 'page', 'text']).where('item_id', 'in', itemIds).orderBy('item_id').orderBy('source').orderBy('page').execute();
+    return rows.map((r) => ({ ...r, item_id: Number(r.item_id), page: Number(r.page) }));
+  }
+
+  /** Items to (re)index after `afterId`, in id order, with their page texts; tombstoned items come back with `live` false. */
+  async sourcesAfter(afterId: number, limit: number): Promise<Array<{ item: IndexSource; live: boolean; pages: string[] }>> {
+    const items = await this.db.selectFrom('items').select(['id', 'title', 'responsible', 'doc_number', 'archival_code', 'notes', 'org', 'extra', 'state'])
+      .where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    const byItem = new Map<number, string[]>();
+    for (const p of await this.pagesOf(items.map((i) => Number(i.id)))) byItem.set(p.item_id, [...(byItem.get(p.item_id) ?? []), p.text]);
+    return items.map(({ state, ...i }) => ({ item: { ...i, id: Number(i.id) }, live: state === 'active', pages: byItem.get(Number(i.id)) ?? [] }));
+  }
+
+  async clearIndex(): Promise<void> {
+    if (this.dialect === 'sqlite') await sql`delete from search_fts`.execute(this.db);
+    else await sql`truncate search_index`.execute(this.db);
+  }
+
+  async getState(name: string): Promise<string | null> {
+    const r = await this.db.selectFrom('search_state').select('value').where('name', '=', name).executeTakeFirst();
+    return r?.value ?? null;
+  }
+  async setState(name: string, value: string | null): Promise<void> {
+    await this.db.deleteFrom('search_state').where('name', '=', name).execute();
+    if (value !== null) await this.db.insertInto('search_state').values({ name, value }).execute();
+  }
+
+  /**
+   * Up to `limit` matching items the caller may see, in index order, with what counting,
+   * faceting and ordering need; `ranked` adds a relevance score (lower is better).
+   */
+  async candidates(plan: QueryPlan, where: ItemCondition, limit: number, ranked: boolean): Promise<Candidate[]> {
+    if (this.dialect === 'sqlite') {
+      const score = ranked ? sql`bm25(search_fts, ${sql.raw(FIELDS.map((f) => BM25_WEIGHTS[f]).join(', '))})` : sql`0`;
+      const r = await sql<Candidate>`select ${CANDIDATE_COLUMNS}, ${score} as score from search_fts join items i on i.id = search_fts.rowid
+        where search_fts match ${plan.fts5} and ${where} limit ${limit}`.execute(this.db);
+      return r.rows;
+    }
+    const exact = plan.exact ? sql`and ${pgExact(plan.exact)}` : sql``;
+    const score = ranked ? sql`(select -ts_rank(s.tsv, ${plan.relaxed}::tsquery) from search_index s where s.item_id = i.id and s.part = 0)` : sql`0`;
+    const r = await sql<Candidate>`select ${CANDIDATE_COLUMNS}, coalesce(${score}, 0) as score from items i
+      where exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${plan.relaxed}::tsquery) ${exact} and ${where}
+      order by i.id limit ${limit}`.execute(this.db);
+    return r.rows.map((c) => ({ ...c, id: Number(c.id), fonds_id: Number(c.fonds_id), category_id: Number(c.category_id), year: Number(c.year), score: Number(c.score) }));
+  }
+
+  /**
+   * One page of matches in code or date order when there are too many to sort in memory: walk
+   * the items in that order (an index) and ask the text index about each, so the first page of a
+   * term found in nearly every item costs a few dozen probes instead of a sort of all its hits.
+   */
+  async probe(plan: QueryPlan, where: ItemCondition, order: ProbeOrder, after: { sortKey: string; date?: string } | null, limit: number): Promise<number[]> {
+    const match = this.dialect === 'sqlite'
+      ? sql`exists (select 1 from search_fts where search_fts match ${plan.fts5} and search_fts.rowid = i.id)`
+      : sql`exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${plan.relaxed}::tsquery)${plan.exact ? sql` and ${pgExact(plan.exact)}` : sql``}`;
+    let keyset: RawBuilder<unknown> = sql`1 = 1`;
+    let orderBy = sql`i.sort_key`;
+    if (order === 'code') {
+      if (after) keyset = sql`i.sort_key > ${after.sortKey}`;
+    } else if (order === 'date') {
+      orderBy = sql`i.date, i.sort_key`;
+      if (after) keyset = sql`(i.date > ${after.date} or (i.date = ${after.date} and i.sort_key > ${after.sortKey}))`;
+    } else {
+      orderBy = sql`i.date desc, i.sort_key desc`;
+      if (after) keyset = sql`(i.date < ${after.date} or (i.date = ${after.date} and i.sort_key < ${after.sortKey}))`;
+    }
+    const r = await sql<{ id: number }>`select i.id from items i where ${where} and ${keyset} and ${match} order by ${orderBy} limit ${limit}`.execute(this.db);
+    return r.rows.map((x) => Number(x.id));
+  }
+
+  /** Names for facet values. */
+  async labels(fondsIds: number[], categoryIds: number[]) {
+    const fonds = fondsIds.length ? await this.db.selectFrom('fonds').select(['id', 'code', 'name']).where('id', 'in', fondsIds).execute() : [];
+    const categories = categoryIds.length ? await this.db.selectFrom('categories').select(['id', 'code', 'name', 'fonds_id']).where('id', 'in', categoryIds).execute() : [];
+    return { fonds, categories };
+  }
+}
