@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createCategory, createFonds, createOrganization } from '../src/catalog/structure.service.js';
@@ -63,6 +64,7 @@ interface Env {
 }
 
 async function setUp(dialect: Dialect): Promise<{ env: Env; timings: Record<string, number> }> {
+  mkdirSync(OUT, { recursive: true });
   const t = await createTestDatabase(dialect);
   const ctx: AppContext = { database: t.database, config: { ...defaultConfig(join(OUT, `search-${dialect}`)), databaseUrl: t.url, importMaxRows: ROWS + 10, importMaxBytes: 2 ** 31 } };
   await bootstrapAdministrators(ctx);
@@ -246,6 +248,7 @@ export async function run(): Promise<void> {
       for (const [k, ms] of Object.entries(timings)) line(`  ${k}: ${fmt(ms / 1000, 1)} s`);
       line(`  index size: ${fmt((await indexSize(env.ctx)) / 1e6, 0)} MB`);
       const queries = drawQueries(env.sampleDocs);
+      if (process.env.BENCH_KEEP) writeFileSync(join(OUT, `search-queries-${dialect}.json`), JSON.stringify(queries));
       await latencies(env, queries.slice(0, 40));
       const res = await latencies(env, queries);
       line(`  latency p50 / p95 / p99 over ${queries.length} queries (first page of 20; "+filter" adds 年度 = 2015):`);
@@ -261,7 +264,9 @@ export async function run(): Promise<void> {
       line(`  (a) is ${fmt(percentiles(nv).p95 / a95, 1)}× faster than the naive query at p95 (goal on SQLite ≥ 10×)`);
       summary[dialect] = { a: a95, b: percentiles(res.b!.all!).p95, c: percentiles(res.c!.all!).p95, naive: percentiles(nv).p95 };
     } finally {
-      await env.dispose();
+      // BENCH_KEEP=1 leaves the database behind for a closer look at single queries.
+      if (process.env.BENCH_KEEP) line(`  kept: ${env.ctx.config.databaseUrl}`);
+      else await env.dispose();
     }
   }
   if (summary.sqlite && summary.postgres) {

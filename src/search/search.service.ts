@@ -174,11 +174,13 @@ function decodeCursor(s: string | undefined, sort: SearchSort): Cursor | null {
 }
 
 /** Where a sorted pool resumes after a keyset cursor. */
-function resumeIndex(pool: Candidate[], sort: SearchSort, cursor: Cursor | null): number {
+function resumeIndex(pool: Array<Pick<Candidate, 'sort_key' | 'date'>>, sort: SearchSort, cursor: Cursor | null): number {
   if (!cursor) return 0;
   if (sort === 'relevance') return cursor.o ?? 0;
-  const probe = { sort_key: cursor.k ?? '', date: cursor.d ?? '' } as Candidate;
-  const cmp = ORDERINGS[sort];
+  type Keyed = Pick<Candidate, 'sort_key' | 'date'>;
+  const probe: Keyed = { sort_key: cursor.k ?? '', date: cursor.d ?? '' };
+  // Code and date orders read only these two fields.
+  const cmp = ORDERINGS[sort] as (a: Keyed, b: Keyed) => number;
   const i = pool.findIndex((c) => cmp(c, probe) > 0);
   return i < 0 ? pool.length : i;
 }
@@ -286,32 +288,44 @@ export async function search(ctx: AppContext, scope: SearchScope, req: SearchReq
   const where = conditions(scope, req, plan.ranges);
   const bound = ctx.config.searchCountLimit;
 
-  const found = await repo.candidates(plan, where, bound + 1, sort === 'relevance');
-  const totalExact = found.length <= bound;
-  const pool = found.slice(0, bound);
-
   let ids: number[];
   let nextCursor: string | null = null;
-  if (totalExact || sort === 'relevance') {
+  let total: number;
+  let pool: Candidate[] = [];
+  const pageOf = <C extends Pick<Candidate, 'id' | 'sort_key' | 'date'>>(sorted: C[]) => {
+    const start = resumeIndex(sorted, sort, cursor);
+    const page = sorted.slice(start, start + limit);
+    if (start + limit < sorted.length) nextCursor = encodeCursor(cursorAfter(page[page.length - 1]!, sort, start + limit));
+    return page.map((c) => c.id);
+  };
+
+  if (sort === 'relevance' || req.facets) {
+    const found = await repo.candidates(plan, where, bound + 1, sort === 'relevance');
+    total = found.length;
+    pool = found.slice(0, bound);
+  } else {
+    // Ordering alone needs little of each match: up to the bound they are sorted here; beyond it
+    // the catalogue is walked in order (see SearchRepository.probe).
+    const found = await repo.orderingCandidates(plan, where, bound + 1);
+    total = found.length;
+    if (total <= bound) pool = found as Candidate[];
+  }
+  const totalExact = total <= bound;
+  total = Math.min(total, bound);
+
+  if (totalExact ? pool.length === total : sort === 'relevance') {
     if (sort === 'relevance') for (const c of pool as Ranked[]) c.titleHit = plan.highlight.some((term) => matchesBySubstring(c.title, term));
-    pool.sort(ORDERINGS[sort]);
-    const start = resumeIndex(pool, sort, cursor);
-    const page = pool.slice(start, start + limit);
-    ids = page.map((c) => c.id);
-    if (start + limit < pool.length) nextCursor = encodeCursor(cursorAfter(page[page.length - 1]!, sort, start + limit));
+    ids = pageOf(pool.sort(ORDERINGS[sort]));
   } else {
     const after = cursor ? { sortKey: cursor.k ?? '', date: cursor.d } : null;
-    ids = await repo.probe(plan, where, sort as ProbeOrder, after, limit + 1);
-    if (ids.length > limit) {
-      ids = ids.slice(0, limit);
-      const last = await sql<{ sort_key: string; date: string }>`select sort_key, date from items where id = ${ids[ids.length - 1]!}`.execute(ctx.database.db);
-      nextCursor = encodeCursor(cursorAfter(last.rows[0]!, sort, 0));
-    }
+    const rows = await repo.probe(plan, where, sort as ProbeOrder, after, limit + 1);
+    ids = rows.slice(0, limit).map((r) => r.id);
+    if (rows.length > limit) nextCursor = encodeCursor(cursorAfter(rows[limit - 1]!, sort, 0));
   }
 
   return {
     query: describeQuery(node),
-    total: pool.length,
+    total,
     totalExact,
     rankedWithin: sort === 'relevance' && !totalExact ? bound : null,
     items: await hitsFor(ctx, repo, ids, where, plan),
