@@ -14,7 +14,7 @@ import type { MigrationTypes } from '../migrate.js';
 export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> {
   if (t.dialect === 'sqlite') {
     await sql`create virtual table search_fts using fts5(title, responsible, doc_number, archival_code, other, fulltext,
-      content='', contentless_delete=1, tokenize='ascii', detail=full)`.execute(db);
+      content='', contentless_delete=1, tokenize='ascii', detail=full, prefix='1')`.execute(db);
   } else {
     await db.schema
       .createTable('search_index')
