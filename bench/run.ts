@@ -5,6 +5,7 @@
 const SUITES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   catalog: () => import('./catalog.bench.js'),
   search: () => import('./search.bench.js'),
+  storage: () => import('./storage.bench.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

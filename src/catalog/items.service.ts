@@ -76,11 +76,20 @@ async function loadVisibleItem(ctx: AppContext, actor: Actor, id: number): Promi
   return row;
 }
 
+/** The row of an item the actor may read; other modules reach items through this, never the table. */
+export async function readableItem(ctx: AppContext, actor: Actor, id: number): Promise<ItemRow> {
+  requirePermission(actor, 'catalog.read');
+  return loadVisibleItem(ctx, actor, id);
+}
+
+/** Whether opening the item (or its files) is a controlled view, which is itself audited: it is not open to the public. */
+export const isControlledView = (row: ItemRow) => row.classification !== '公开' || row.open_status !== '开放';
+
 /** Opening an item that is not open to the public (a controlled view) is itself audited. */
 export async function getItem(ctx: AppContext, actor: Actor, id: number) {
   requirePermission(actor, 'catalog.read');
   const row = await loadVisibleItem(ctx, actor, id);
-  if (row.classification !== '公开' || row.open_status !== '开放') {
+  if (isControlledView(row)) {
     await inTransaction(ctx, (tx) => appendAudit(ctx.database, tx, auditActorOf(actor), [{
       action: 'item.view', target: { type: 'item', id }, details: { archivalCode: row.archival_code, classification: row.classification, openStatus: row.open_status },
     }]));

@@ -8,10 +8,13 @@ import type { AppContext } from '../platform/context.js';
 import { AppError } from '../platform/errors.js';
 import { VERSION } from '../platform/paths.js';
 import { cliActor } from '../security/actor.js';
+import { startPreservationWork } from '../storage/preservation/jobs.js';
 import { bootstrapAdministrators, resetPassword } from '../security/users.service.js';
 import { registerCatalogCommands } from './catalog.commands.js';
+import { registerPreservationCommands } from './preservation.commands.js';
 import { progressBar } from './progress.js';
 import { registerSearchCommands } from './search.commands.js';
+import { registerStorageCommands } from './storage.commands.js';
 
 /** Runs `fn` with an open, migrated context and closes it after, whatever happens. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -49,8 +52,10 @@ export function buildProgram(): Command {
     const ctx = await openContext(config);
     printCredentials(await bootstrapAdministrators(ctx));
     const app = await buildApp(ctx, { logger: true });
+    const background = startPreservationWork(ctx, (err) => app.log.error(err));
     const close = async () => {
       await app.close();
+      await background.stop();
       await ctx.database.close();
       process.exit(0);
     };
@@ -98,6 +103,8 @@ export function buildProgram(): Command {
   });
 
   registerCatalogCommands(program);
+  registerPreservationCommands(program);
+  registerStorageCommands(program);
   registerSearchCommands(program);
   return program;
 }

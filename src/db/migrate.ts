@@ -2,6 +2,7 @@ import { type ColumnDataType, type ColumnDefinitionBuilder, type Kysely, type Mi
 import type { Database, Dialect } from './database.js';
 import * as core from './migrations/0001-core.js';
 import * as search from './migrations/0002-search.js';
+import * as preservation from './migrations/0003-preservation.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -32,6 +33,7 @@ type Step = { up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> };
 const STEPS: Record<string, Step> = {
   '0001-core': core,
   '0002-search': search,
+  '0003-preservation': preservation,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -209,6 +209,90 @@ export interface SearchStateTable {
   value: string;
 }
 
+// storage/preservation
+export interface PreservationObjectTable {
+  item_id: number;
+  object_id: string;
+  head: string;
+  head_number: number;
+  inventory_sha512: string;
+  file_count: number;
+  bytes: number;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PreservationVersionTable {
+  item_id: number;
+  number: number;
+  name: string;
+  created: string;
+  message: string | null;
+  user_name: string | null;
+  inventory_sha512: string;
+  file_count: number;
+  bytes: number;
+}
+
+export interface PreservationFileTable {
+  id: Generated<number>;
+  item_id: number;
+  version_number: number;
+  logical_path: string;
+  content_path: string;
+  size: number;
+  sha512: string;
+  sha256: string | null;
+  sm3: string | null;
+  format_id: string;
+  format_name: string;
+  format_version: string | null;
+  mime: string;
+  archival: number;
+  encrypted: number;
+  format_note: string;
+}
+
+export interface PreservationReplicaTable {
+  item_id: number;
+  location: string;
+  version_number: Generated<number>;
+  inventory_sha512: string | null;
+  bytes: Generated<number>;
+  state: string;
+  error: string | null;
+  replicated_at: string | null;
+  checked_at: string | null;
+  updated_at: string;
+}
+
+export interface PreservationEventTable {
+  id: Generated<number>;
+  at: string;
+  item_id: number | null;
+  location: string | null;
+  kind: string;
+  algorithm: string | null;
+  result: string;
+  details: string | null;
+  actor_id: number | null;
+  actor_name: string;
+}
+
+export interface PreservationCheckpointTable {
+  location: string;
+  cycle: number;
+  started_at: string;
+  completed_at: string | null;
+  last_item_id: number;
+  checked: number;
+  failed: number;
+  repaired: number;
+  damaged: number;
+  updated_at: string;
+}
+
 export interface Schema {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
@@ -223,4 +307,10 @@ export interface Schema {
   items: ItemTable;
   search_pages: SearchPageTable;
   search_state: SearchStateTable;
+  preservation_objects: PreservationObjectTable;
+  preservation_versions: PreservationVersionTable;
+  preservation_files: PreservationFileTable;
+  preservation_replicas: PreservationReplicaTable;
+  preservation_events: PreservationEventTable;
+  preservation_checkpoints: PreservationCheckpointTable;
 }

@@ -11,6 +11,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
+import { preservationRoutes } from './routes/preservation.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { spreadsheetRoutes } from './routes/spreadsheet.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
@@ -19,7 +20,7 @@ import { usersRoutes } from './routes/users.routes.js';
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => void;
 
 /** Each business module's routes; a new module adds its file here. */
-const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes];
+const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes, preservationRoutes];
 
 export interface AppOptions {
   logger?: boolean;

@@ -25,6 +25,17 @@ export interface Config {
   importMaxBytes: number;
   importMaxRows: number;
   searchCountLimit: number;
+  /** Where preserved objects live, the first being the primary; null: one fs location `primary` at storageDir. */
+  storageLocations: StorageLocationConfig[] | null;
+  uploadMaxBytes: number;
+  uploadMaxFiles: number;
+  fixityIntervalHours: number;
+  fixityBudgetSeconds: number;
+  /** Locations the scheduled fixity audit covers; empty: all of them. */
+  fixityLocations: string[];
+  replicationIntervalMinutes: number;
+  /** Whether `lantai serve` runs the job worker and its schedules. */
+  jobs: boolean;
   logLevel: string;
   webDir: string;
 }
@@ -32,7 +43,7 @@ export interface Config {
 interface VariableSpec {
   env: string;
   key: keyof Config;
-  kind: 'string' | 'number' | 'boolean';
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'locations';
   describe: { zh: string; en: string };
 }
 
@@ -54,6 +65,14 @@ export const CONFIG_VARIABLES: VariableSpec[] = [
   { env: 'LANTAI_IMPORT_MAX_BYTES', key: 'importMaxBytes', kind: 'number', describe: { zh: '导入文件大小上限（字节）', en: 'largest spreadsheet accepted for import (bytes)' } },
   { env: 'LANTAI_IMPORT_MAX_ROWS', key: 'importMaxRows', kind: 'number', describe: { zh: '单次导入行数上限', en: 'most rows accepted in one import' } },
   { env: 'LANTAI_SEARCH_COUNT_LIMIT', key: 'searchCountLimit', kind: 'number', describe: { zh: '检索命中数精确计数的上限（超过则显示“多于 N 条”，分面与相关度排序也在此范围内计算）', en: 'matches counted exactly per search (beyond it the count reads "more than N"; facets and relevance ranking work within it)' } },
+  { env: 'LANTAI_STORAGE_LOCATIONS', key: 'storageLocations', kind: 'locations', describe: { zh: '长期保存存储位置（JSON 数组，第一个为主位置，其余为副本；fs 或 s3）', en: 'preservation storage locations (JSON array; the first is the primary, the rest are replicas; fs or s3)' } },
+  { env: 'LANTAI_UPLOAD_MAX_BYTES', key: 'uploadMaxBytes', kind: 'number', describe: { zh: '上传电子文件的单个文件大小上限（字节）', en: 'largest single electronic file accepted for upload (bytes)' } },
+  { env: 'LANTAI_UPLOAD_MAX_FILES', key: 'uploadMaxFiles', kind: 'number', describe: { zh: '单次上传的文件个数上限', en: 'most files accepted in one upload' } },
+  { env: 'LANTAI_FIXITY_INTERVAL_HOURS', key: 'fixityIntervalHours', kind: 'number', describe: { zh: '定期固定性检测的间隔（小时）', en: 'interval between scheduled fixity audits (hours)' } },
+  { env: 'LANTAI_FIXITY_BUDGET_SECONDS', key: 'fixityBudgetSeconds', kind: 'number', describe: { zh: '每次固定性检测每个位置的时长上限（秒），下次从断点继续', en: 'time budget of each fixity audit per location (seconds); the next run resumes where it stopped' } },
+  { env: 'LANTAI_FIXITY_LOCATIONS', key: 'fixityLocations', kind: 'list', describe: { zh: '定期检测的存储位置（逗号分隔，缺省为全部）', en: 'locations the scheduled audit checks (comma-separated; default all)' } },
+  { env: 'LANTAI_REPLICATION_INTERVAL_MINUTES', key: 'replicationIntervalMinutes', kind: 'number', describe: { zh: '副本补齐任务的间隔（分钟）', en: 'interval of the replica catch-up job (minutes)' } },
+  { env: 'LANTAI_JOBS', key: 'jobs', kind: 'boolean', describe: { zh: 'lantai serve 是否运行后台任务（off 关闭）', en: 'whether lantai serve runs background jobs (off to disable)' } },
   { env: 'LANTAI_LOG_LEVEL', key: 'logLevel', kind: 'string', describe: { zh: '日志级别（info、warn、error、debug）', en: 'log level (info, warn, error, debug)' } },
   { env: 'LANTAI_WEB_DIR', key: 'webDir', kind: 'string', describe: { zh: '已构建的网页界面目录', en: 'directory of the built web UI' } },
 ];
@@ -78,18 +97,74 @@ export function defaultConfig(dataDir = './data'): Config {
     importMaxBytes: 200 * 1024 * 1024,
     importMaxRows: 2_000_000,
     searchCountLimit: 10_000,
+    storageLocations: null,
+    uploadMaxBytes: 2 * 1024 * 1024 * 1024,
+    uploadMaxFiles: 100,
+    fixityIntervalHours: 24,
+    fixityBudgetSeconds: 600,
+    fixityLocations: [],
+    replicationIntervalMinutes: 5,
+    jobs: true,
     logLevel: 'info',
     webDir: resolve(PROJECT_ROOT, 'web/dist'),
   };
 }
 
-function coerce(spec: VariableSpec, raw: unknown): string | number | boolean {
+export type StorageLocationConfig =
+  | { name: string; kind: 'fs'; path: string; create?: boolean }
+  | {
+    name: string; kind: 's3'; bucket: string; prefix?: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string;
+    forcePathStyle?: boolean; verifyAfterPut?: boolean; connectTimeoutMs?: number; maxAttempts?: number;
+  };
+
+const LOCATION_FIELDS: Record<'fs' | 's3', Record<string, 'string' | 'number' | 'boolean'>> = {
+  fs: { name: 'string', kind: 'string', path: 'string', create: 'boolean' },
+  s3: {
+    name: 'string', kind: 'string', bucket: 'string', prefix: 'string', endpoint: 'string', region: 'string', accessKeyId: 'string', secretAccessKey: 'string',
+    forcePathStyle: 'boolean', verifyAfterPut: 'boolean', connectTimeoutMs: 'number', maxAttempts: 'number',
+  },
+};
+const REQUIRED_FIELD = { fs: 'path', s3: 'bucket' } as const;
+
+/** Unknown fields are refused, not ignored: a misspelt `secretAccessKey` must not silently fall back to other credentials. */
+function parseStorageLocations(env: string, raw: unknown): StorageLocationConfig[] {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error(`${env}: not valid JSON`);
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0) throw new Error(`${env}: expected a non-empty JSON array of locations`);
+  const names = new Set<string>();
+  return value.map((entry: unknown, i) => {
+    const where = `${env}[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: expected an object`);
+    const loc = entry as Record<string, unknown>;
+    if (loc.kind !== 'fs' && loc.kind !== 's3') throw new Error(`${where}: kind must be "fs" or "s3"`);
+    if (typeof loc.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(loc.name)) throw new Error(`${where}: name must be 1-64 letters, digits, _ or -`);
+    if (names.has(loc.name)) throw new Error(`${where}: the name "${loc.name}" is used twice`);
+    names.add(loc.name);
+    const fields = LOCATION_FIELDS[loc.kind];
+    for (const [key, v] of Object.entries(loc)) {
+      if (!(key in fields)) throw new Error(`${where}: unknown field "${key}" for kind ${loc.kind}`);
+      if (typeof v !== fields[key]) throw new Error(`${where}: ${key} must be a ${fields[key]}`);
+    }
+    if (!loc[REQUIRED_FIELD[loc.kind]]) throw new Error(`${where}: ${REQUIRED_FIELD[loc.kind]} is required for kind ${loc.kind}`);
+    return loc as StorageLocationConfig;
+  });
+}
+
+function coerce(spec: VariableSpec, raw: unknown): unknown {
   if (spec.kind === 'number') {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new Error(`${spec.env}: not a number: ${String(raw)}`);
     return n;
   }
-  if (spec.kind === 'boolean') return raw === true || raw === 'true' || raw === '1';
+  if (spec.kind === 'boolean') return raw === true || raw === 'true' || raw === '1' || raw === 'on' || raw === 'yes';
+  if (spec.kind === 'list') return (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === 'locations') return parseStorageLocations(spec.env, raw);
   return String(raw);
 }
 

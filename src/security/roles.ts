@@ -18,13 +18,16 @@ export type Permission =
   | 'catalog.write'
   | 'catalog.configure'
   | 'catalog.import'
-  | 'catalog.export';
+  | 'catalog.export'
+  | 'preservation.read'
+  | 'preservation.operate';
 
 const GRANTS: Record<AdminRole | BusinessRole, Permission[]> = {
-  sysadmin: ['users.manage', 'system.operate'],
+  // The system administrator runs storage: counts, locations and failures, never item content.
+  sysadmin: ['users.manage', 'system.operate', 'preservation.read', 'preservation.operate'],
   secadmin: ['rights.grant', 'audit.read_business'],
   auditor: ['audit.read', 'audit.read_business'],
-  archivist: ['catalog.read', 'catalog.write', 'catalog.configure', 'catalog.import', 'catalog.export'],
+  archivist: ['catalog.read', 'catalog.write', 'catalog.configure', 'catalog.import', 'catalog.export', 'preservation.read'],
   keeper: ['catalog.read', 'catalog.write', 'catalog.import', 'catalog.export'],
   reader: ['catalog.read'],
 };

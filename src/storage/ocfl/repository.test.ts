@@ -435,7 +435,9 @@ function ocflContract(name: string, open: () => Promise<RepoHarness>) {
         await writeV1();
         await crash(V2, { phase: 'store', afterBytes: 6 * MiB });
         const report = await repo.recover(ID);
-        expect(report).toMatchObject({ action: 'removed-partial', head: 'v1', removed: ['v2'] });
+        // Content files are written side by side: whether any reached v2/ before the kill depends on timing.
+        expect(report.head).toBe('v1');
+        expect(['none', 'removed-partial']).toContain(report.action);
         const inv = await checkObject(store, repo, ID);
         expect(inv.head).toBe('v1');
         expect(await contents(repo, ID)).toEqual(crashFileContents(V1));

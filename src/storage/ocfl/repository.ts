@@ -184,6 +184,20 @@ export function createOcflRepository(store: ObjectStore, options: OcflRepository
 
 // ---------------------------------------------------------------------------------------------
 
+/** Content files stored at once by one version write. */
+const PARALLEL_PUTS = 8;
+
+/** Runs `fn` over `items` with at most `limit` running at a time; the first failure is thrown once all have settled. */
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 const tails = new Map<string, Promise<void>>();
 
 /** Runs `fn` after every earlier holder of `key` has finished. */
@@ -370,17 +384,18 @@ class Repository implements OcflRepository {
         if (!prev) await this.store.put(key(OBJECT_NAMASTE), Buffer.from(OBJECT_NAMASTE_TEXT));
         const bytesTotal = [...fresh.values()].reduce((n, f) => n + f.digests.size, 0);
         let bytesDone = 0;
-        for (const f of [...fresh.values()].sort((a, b) => compareKeys(a.contentPath, b.contentPath))) {
+        // Content files go in side by side: each waits for its own fsync, and the filesystem commits
+        // concurrent fsyncs together, so a version of many small scans costs a few commits, not one each.
+        await inParallel([...fresh.values()].sort((a, b) => compareKeys(a.contentPath, b.contentPath)), PARALLEL_PUTS, async (f) => {
           const report = () =>
             progress({ phase: 'store', logicalPath: f.logicalPath, contentPath: f.contentPath, bytesDone, bytesTotal });
           report();
           const body: Body = Buffer.isBuffer(f.body) ? f.body : counting(f.body, (n) => ((bytesDone += n), report()));
           await this.store.put(key(f.contentPath), body, { sha512: f.digests.sha512 });
           if (Buffer.isBuffer(f.body)) bytesDone += f.body.byteLength;
-        }
+        });
         progress({ phase: 'inventory', version: vName });
-        await this.store.put(key(`${vName}/${INVENTORY}`), bytes);
-        await this.store.put(key(`${vName}/${INVENTORY_SIDECAR}`), sidecar);
+        await Promise.all([this.store.put(key(`${vName}/${INVENTORY}`), bytes), this.store.put(key(`${vName}/${INVENTORY_SIDECAR}`), sidecar)]);
       } catch (err) {
         await (prev ? this.removeVersion(objectRoot, vName) : this.store.deletePrefix(objectRoot)).catch(() => undefined);
         throw err;
