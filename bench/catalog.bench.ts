@@ -1,20 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCategory, createFonds, createOrganization } from '../src/catalog/structure.service.js';
 import { inspectForCategory, runImport } from '../src/catalog/import/import.service.js';
 import { listItems } from '../src/catalog/items.service.js';
 import { treeChildren } from '../src/catalog/tree.service.js';
 import type { Dialect } from '../src/db/database.js';
 import { buildApp } from '../src/http/app.js';
-import { defaultConfig } from '../src/platform/config.js';
 import type { AppContext } from '../src/platform/context.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
-import { actorFromUser, cliActor } from '../src/security/actor.js';
-import { UsersRepository } from '../src/security/users.repository.js';
-import { bootstrapAdministrators, createUser, grantRights, resetPassword } from '../src/security/users.service.js';
-import { createTestDatabase } from '../src/test-support/databases.js';
+import { cliActor } from '../src/security/actor.js';
+import { resetPassword } from '../src/security/users.service.js';
 import { CSV_HEADER, generateRows, writeCsv } from './generate.js';
+import { benchArchive } from './setup.js';
 import { fmt, percentiles, rate, repeat, timeMs } from './stats.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -47,18 +44,9 @@ function sqliteCliCeiling(csv: string): number {
 
 /** A fresh database with an archivist and a WS category, set up through the services as a user would. */
 async function setUp(dialect: Dialect) {
-  const t = await createTestDatabase(dialect);
-  const ctx: AppContext = { database: t.database, config: { ...defaultConfig(join(OUT, `data-${dialect}`)), databaseUrl: t.url, importMaxRows: ROWS + 10, importMaxBytes: 2 ** 31 } };
-  await bootstrapAdministrators(ctx);
-  const users = new UsersRepository(ctx.database.db);
-  const admin = async (name: string) => actorFromUser((await users.byUsername(name))!, [], '127.0.0.1');
-  const { user } = await createUser(ctx, await admin('sysadmin'), { username: 'bench', displayName: '基准测试' });
-  await grantRights(ctx, await admin('secadmin'), user.id, { businessRole: 'archivist', clearance: '绝密', allFonds: true, fondsIds: [], version: user.version });
-  const actor = actorFromUser((await users.byUsername('bench'))!, [], '127.0.0.1');
-  const org = await createOrganization(ctx, actor, { code: 'YC', name: '峄城区', kind: 'agency' });
-  const fonds = await createFonds(ctx, actor, { organizationId: org.id, code: 'Z109', name: '峄城区人民政府' });
-  const category = await createCategory(ctx, actor, fonds.id, { code: 'WS' });
-  return { t, ctx, actor, categoryId: category.id };
+  const archive = await benchArchive(dialect, join(OUT, `data-${dialect}`), { importMaxRows: ROWS + 10, importMaxBytes: 2 ** 31 });
+  const { categoryId } = await archive.fondsWithCategory('Z109');
+  return { ...archive, categoryId };
 }
 
 async function importInto(dialect: Dialect, csv: string) {

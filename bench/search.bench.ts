@@ -1,10 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createCategory, createFonds, createOrganization } from '../src/catalog/structure.service.js';
 import { inspectForCategory, runImport } from '../src/catalog/import/import.service.js';
 import type { Dialect } from '../src/db/database.js';
-import { defaultConfig } from '../src/platform/config.js';
 import type { AppContext } from '../src/platform/context.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { reindexAll, setItemText } from '../src/search/index.service.js';
@@ -13,11 +11,8 @@ import { SearchRepository } from '../src/search/search.repository.js';
 import { planQuery } from '../src/search/query-plan.js';
 import { parseQuery } from '../src/search/query-parser.js';
 import { matchesBySubstring } from '../src/search/tokenizer.js';
-import { actorFromUser } from '../src/security/actor.js';
-import { UsersRepository } from '../src/security/users.repository.js';
-import { bootstrapAdministrators, createUser, grantRights } from '../src/security/users.service.js';
-import { createTestDatabase } from '../src/test-support/databases.js';
 import { generateRows, rng, writeCsv } from './generate.js';
+import { benchArchive } from './setup.js';
 import { fmt, percentiles, timeMs } from './stats.js';
 
 /**
@@ -65,26 +60,18 @@ interface Env {
 
 async function setUp(dialect: Dialect): Promise<{ env: Env; timings: Record<string, number> }> {
   mkdirSync(OUT, { recursive: true });
-  const t = await createTestDatabase(dialect);
-  const ctx: AppContext = { database: t.database, config: { ...defaultConfig(join(OUT, `search-${dialect}`)), databaseUrl: t.url, importMaxRows: ROWS + 10, importMaxBytes: 2 ** 31 } };
-  await bootstrapAdministrators(ctx);
-  const users = new UsersRepository(ctx.database.db);
-  const admin = async (name: string) => actorFromUser((await users.byUsername(name))!, [], '127.0.0.1');
-  const { user } = await createUser(ctx, await admin('sysadmin'), { username: 'bench', displayName: '基准测试' });
-  await grantRights(ctx, await admin('secadmin'), user.id, { businessRole: 'archivist', clearance: '绝密', allFonds: true, fondsIds: [], version: user.version });
-  const actor = actorFromUser((await users.byUsername('bench'))!, [], '127.0.0.1');
-  const org = await createOrganization(ctx, actor, { code: 'YC', name: '峄城区', kind: 'agency' });
+  const archive = await benchArchive(dialect, join(OUT, `search-${dialect}`), { importMaxRows: ROWS + 10, importMaxBytes: 2 ** 31 });
+  const { t, ctx, actor } = archive;
   const timings: Record<string, number> = {};
   let sampleFondsId = 0;
   for (const [code, count] of [['Z109', ROWS - SAMPLE], ['Z200', SAMPLE]] as const) {
-    const fonds = await createFonds(ctx, actor, { organizationId: org.id, code, name: `全宗${code}` });
-    const category = await createCategory(ctx, actor, fonds.id, { code: 'WS' });
+    const { fondsId, categoryId } = await archive.fondsWithCategory(code);
     const csv = join(OUT, `search-${code}-${count}.csv`);
     await writeCsv(csv, generateRows(count, { fonds: code, hotYear: 2023, hotCount: 0, seed: code === 'Z109' ? 7 : 11 }));
-    const inspected = await inspectForCategory(ctx, actor, category.id, csv, 'catalog.csv');
-    const { ms } = await timeMs(() => runImport(ctx, actor, category.id, inspected, { mapping: inspected.suggestedMapping, mode: 'all-or-nothing', dryRun: false }));
+    const inspected = await inspectForCategory(ctx, actor, categoryId, csv, 'catalog.csv');
+    const { ms } = await timeMs(() => runImport(ctx, actor, categoryId, inspected, { mapping: inspected.suggestedMapping, mode: 'all-or-nothing', dryRun: false }));
     timings[`import ${code} (${count.toLocaleString()} items, index written in the same transactions)`] = ms;
-    if (code === 'Z200') sampleFondsId = fonds.id;
+    if (code === 'Z200') sampleFondsId = fondsId;
   }
   const sampleDocs = new Map<number, string[]>();
   const r = rng(99);

@@ -1,20 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCategory, createFonds, createOrganization } from '../src/catalog/structure.service.js';
 import { createItem } from '../src/catalog/items.service.js';
-import { defaultConfig, type StorageLocationConfig } from '../src/platform/config.js';
+import type { StorageLocationConfig } from '../src/platform/config.js';
 import type { AppContext } from '../src/platform/context.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
-import { actorFromUser, type Actor } from '../src/security/actor.js';
-import { UsersRepository } from '../src/security/users.repository.js';
-import { bootstrapAdministrators, createUser, grantRights } from '../src/security/users.service.js';
+import type { Actor } from '../src/security/actor.js';
 import { runFixityAudit } from '../src/storage/preservation/fixity.js';
 import { closeLocations } from '../src/storage/preservation/locations.js';
 import { storeItemFiles } from '../src/storage/preservation/preservation.service.js';
-import { createTestDatabase } from '../src/test-support/databases.js';
 import { seededRandom } from '../src/test-support/random.js';
 import { startS3Server } from '../src/test-support/s3-server.js';
+import { benchArchive } from './setup.js';
 import { fmt } from './stats.js';
 
 /**
@@ -86,18 +83,9 @@ function baseline(files: Source[]) {
 }
 
 async function setUp(locations: StorageLocationConfig[]) {
-  const t = await createTestDatabase('sqlite');
-  const ctx: AppContext = { database: t.database, config: { ...defaultConfig(join(OUT, 'storage-data')), databaseUrl: t.url, storageLocations: locations } };
-  await bootstrapAdministrators(ctx);
-  const users = new UsersRepository(ctx.database.db);
-  const admin = async (name: string) => actorFromUser((await users.byUsername(name))!, [], '127.0.0.1');
-  const { user } = await createUser(ctx, await admin('sysadmin'), { username: 'bench', displayName: '基准测试' });
-  await grantRights(ctx, await admin('secadmin'), user.id, { businessRole: 'archivist', clearance: '绝密', allFonds: true, fondsIds: [], version: user.version });
-  const actor = actorFromUser((await users.byUsername('bench'))!, [], '127.0.0.1');
-  const org = await createOrganization(ctx, actor, { code: 'YC', name: '峄城区', kind: 'agency' });
-  const fonds = await createFonds(ctx, actor, { organizationId: org.id, code: 'Z109', name: '峄城区人民政府' });
-  const category = await createCategory(ctx, actor, fonds.id, { code: 'WS' });
-  return { t, ctx, actor, categoryId: category.id };
+  const archive = await benchArchive('sqlite', join(OUT, 'storage-data'), { storageLocations: locations });
+  const { categoryId } = await archive.fondsWithCategory('Z109');
+  return { ...archive, categoryId };
 }
 
 async function ingest(ctx: AppContext, actor: Actor, categoryId: number, files: Source[]): Promise<number> {

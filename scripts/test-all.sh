@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
 
 # Debian packages the tests need: Chromium for the browser tests, CJK fonts so pages render,
-# poppler-utils to read back generated PDFs, sqlite3 for the benchmark's ceiling.
+# poppler-utils to read back generated PDFs, sqlite3 for the benchmark's ceiling, ClamAV's scanner
+# for the virus check of received packages (the tests bring their own signature database).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v clamscan >/dev/null 2>&1 || need+=(clamav)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../test-support/app.js';
-import { runCli } from './program.js';
+import { runLantai } from '../test-support/cli.js';
 
 describe('lantai import / export', () => {
   let t: TestApp;
@@ -13,21 +13,7 @@ describe('lantai import / export', () => {
   let fondsId: number;
   const saved = { url: process.env.LANTAI_DATABASE_URL, data: process.env.LANTAI_DATA_DIR };
 
-  async function lantai(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    try {
-      await runCli(['node', 'lantai', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { code, stdout, stderr };
-  }
+  const lantai = runLantai;
 
   beforeAll(async () => {
     t = await createTestApp('sqlite');

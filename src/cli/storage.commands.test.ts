@@ -1,33 +1,19 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeBag } from '../ingest/bagit/write.js';
 import { closeLocations } from '../storage/preservation/locations.js';
 import { describeTestArchive, storeTestFiles } from '../storage/recovery/recovery-testkit.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
-import { runCli } from './program.js';
+import { runLantai } from '../test-support/cli.js';
 
 describe('lantai ocfl / bag / offline-copy / db', () => {
   let t: TestApp;
   let dir: string;
   const saved = { url: process.env.LANTAI_DATABASE_URL, data: process.env.LANTAI_DATA_DIR, storage: process.env.LANTAI_STORAGE_DIR };
 
-  async function lantai(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    try {
-      await runCli(['node', 'lantai', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { code, stdout, stderr };
-  }
+  const lantai = runLantai;
 
   beforeAll(async () => {
     t = await createTestApp('sqlite');
