@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runNextJob } from '../platform/jobs/jobs.service.js';
+import { enqueueJob, runNextJob } from '../platform/jobs/jobs.service.js';
+import { REPLICATE_JOB } from '../storage/preservation/jobs.js';
+import { refreshStaleMetadata } from '../storage/preservation/preservation.service.js';
 import { closeLocations } from '../storage/preservation/locations.js';
 import { ITEM_METADATA_FORMAT, type ItemMetadata } from '../storage/preservation/metadata.js';
 import { createItem, fsLocation, uploadFiles, useLocations, validateAt } from '../storage/preservation/preservation-testkit.js';
@@ -174,5 +176,20 @@ describe.each(BACKENDS)('preservation API on %s', (dialect) => {
     const summary = await sysadmin.json('GET', '/api/v1/preservation/summary', undefined, 200);
     expect(summary.locations.find((l: any) => l.name === 'oss').audit.lastCompleted).toMatchObject({ cycle: 2, checked: 1, failed: 0 });
     expect(summary.fixity).toMatchObject({ checks: 4, failed: 0, missing: 0 });
+  });
+
+  it('brings an object\'s metadata up to date after the item is described anew, through the replication job', async () => {
+    const before = await archivist.json('GET', `/api/v1/items/${itemId}/files`, undefined, 200);
+    const item = await archivist.json('GET', `/api/v1/items/${itemId}`, undefined, 200);
+    await archivist.json('PATCH', `/api/v1/items/${itemId}`, { version: item.version, fields: { title: '关于做好2023年度档案工作的通知（修订）' } }, 200);
+    await enqueueJob(t.ctx, REPLICATE_JOB, {}, null);
+    expect((await runNextJob(t.ctx))?.result).toMatchObject({ metadata: { refreshed: 1, failed: [] } });
+    const after = await archivist.json('GET', `/api/v1/items/${itemId}/files`, undefined, 200);
+    expect(after.versions).toHaveLength(before.versions.length + 1);
+    const meta = JSON.parse((await archivist.call('GET', `/api/v1/items/${itemId}/files/content?path=lantai%2Fmetadata.json`)).body) as ItemMetadata;
+    expect(meta.item.title).toBe('关于做好2023年度档案工作的通知（修订）');
+    for (const location of ['primary', 'disk2', 'oss']) expect((await validateAt(t.ctx, location, itemId)).errors).toEqual([]);
+    // Up to date now: the next run writes nothing.
+    expect(await refreshStaleMetadata(t.ctx)).toEqual({ refreshed: 0, failed: [] });
   });
 });

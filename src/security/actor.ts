@@ -53,6 +53,11 @@ export function cliActor(name: string): Actor {
   };
 }
 
+/** The system's own background work (scheduled jobs), named as such in the audit trail; it passes no rights checks. */
+export function systemActor(name: string): Actor {
+  return { ...cliActor(name), username: `system:${name}` };
+}
+
 export function actorFromUser(
   user: { id: number; username: string; display_name: string; admin_role: string | null; business_role: string | null; clearance: string; all_fonds: number; organization_id: number | null },
   fondsIds: number[],

@@ -5,6 +5,7 @@ import { startJobRunner } from '../../platform/jobs/runner.js';
 import { type Actor, requirePermission } from '../../security/actor.js';
 import { type FixityAuditResult, runFixityAudit } from './fixity.js';
 import { closeLocations, findLocation, storageLocations } from './locations.js';
+import { refreshStaleMetadata } from './preservation.service.js';
 import { replicateAll } from './replication.js';
 
 export const FIXITY_AUDIT_JOB = 'preservation.fixity-audit';
@@ -41,7 +42,10 @@ export async function auditLocations(
 export function registerPreservationJobs(): void {
   registerJobHandler(FIXITY_AUDIT_JOB, (ctx, job) =>
     auditLocations(ctx, (job.payload ?? {}) as FixityAuditPayload, { signal: job.signal, onProgress: (n) => void job.progress(n).catch(() => undefined) }));
-  registerJobHandler(REPLICATE_JOB, (ctx, job) => replicateAll(ctx, { signal: job.signal, onProgress: (n) => void job.progress(n).catch(() => undefined) }));
+  registerJobHandler(REPLICATE_JOB, async (ctx, job) => {
+    const metadata = await refreshStaleMetadata(ctx, { signal: job.signal });
+    return { metadata, ...(await replicateAll(ctx, { signal: job.signal, onProgress: (n) => void job.progress(n).catch(() => undefined) })) };
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, SqliteAdapter, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type {
   PreservationCheckpointTable,
@@ -50,6 +50,22 @@ export class PreservationRepository {
   async setObjectState(itemId: number, state: string, at: string): Promise<void> {
     await this.db.updateTable('preservation_objects').set({ state, updated_at: at }).where('item_id', '=', itemId).execute();
   }
+  /** Live items described anew after their object's head version was written (their metadata files are stale), in item-id order. */
+  async staleMetadata(limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('preservation_objects as o')
+      .innerJoin('preservation_versions as v', (j) => j.onRef('v.item_id', '=', 'o.item_id').onRef('v.number', '=', 'o.head_number'))
+      .innerJoin('items as i', 'i.id', 'o.item_id')
+      .select('o.item_id')
+      .where('i.state', '=', 'active')
+      // The version's time is OCFL's text; compared as a time on either backend.
+      .where(this.db.getExecutor().adapter instanceof SqliteAdapter ? sql<boolean>`julianday(i.updated_at) > julianday(v.created)` : sql<boolean>`i.updated_at > v.created::timestamptz`)
+      .orderBy('o.item_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => Number(r.item_id));
+  }
+
   /** Objects in item-id order after `afterItemId`: the fixity audit's walk. */
   objectsAfter(afterItemId: number, limit: number): Promise<ObjectRow[]> {
     return this.db.selectFrom('preservation_objects').selectAll().where('item_id', '>', afterItemId).orderBy('item_id').limit(limit).execute();

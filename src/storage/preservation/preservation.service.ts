@@ -15,7 +15,7 @@ import { nowIso } from '../../db/database.js';
 import { appendAudit } from '../../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
-import { type Actor, auditActorOf, can, requirePermission } from '../../security/actor.js';
+import { type Actor, auditActorOf, can, requirePermission, systemActor } from '../../security/actor.js';
 import { DigestingStream } from '../digests.js';
 import { digestMismatch } from '../errors.js';
 import { identifyBuffer, identifyFile } from '../format/identify.js';
@@ -25,7 +25,7 @@ import { joinKey } from '../object-store.js';
 import { type EventResult, eventRow, eventView, FIXITY_ALGORITHMS, publicError } from './events.js';
 import { primaryLocation, replicaLocations, storageLocations } from './locations.js';
 import { itemMetadata, metadataJson, metadataXml } from './metadata.js';
-import { objectIdOf, readRootInventory, type RecordedError } from './object-files.js';
+import { objectIdOf, readRootInventory, type RecordedError, recordedError } from './object-files.js';
 import { type EventFilter, type FileRow, PreservationRepository, type ReplicaRow, type VersionRow } from './preservation.repository.js';
 import { reconcileObject, recoverAt } from './reconcile.js';
 import { describeVersions, type KnownFile, writeVersions } from './records.js';
@@ -118,6 +118,33 @@ export interface StoreResult {
 export async function storeItemFiles(ctx: AppContext, actor: Actor, itemId: number, files: ItemFileInput[], opts: StoreOptions = {}): Promise<StoreResult> {
   const item = await storableItem(ctx, actor, itemId);
   checkRequest(files, opts);
+  return writeItemVersion(ctx, actor, item, files, opts);
+}
+
+/**
+ * Objects whose item was described anew after their head version carry stale metadata files: each
+ * gets a version with the current description (the files stay), so the object keeps standing alone
+ * and a rebuild from storage restores the latest description. Run by the replication job.
+ */
+export async function refreshStaleMetadata(ctx: AppContext, opts: { signal?: AbortSignal } = {}): Promise<{ refreshed: number; failed: Array<{ itemId: number; error: RecordedError }> }> {
+  const actor = systemActor('preservation');
+  const catalog = new CatalogRepository(ctx.database.db);
+  const done = new Set<number>();
+  const failed: Array<{ itemId: number; error: RecordedError }> = [];
+  for (;;) {
+    const stale = (await new PreservationRepository(ctx.database.db).staleMetadata(100)).filter((id) => !done.has(id));
+    if (!stale.length || opts.signal?.aborted) return { refreshed: done.size - failed.length, failed };
+    for (const id of stale) {
+      done.add(id);
+      const item = await catalog.item(id);
+      // One object that cannot be written now (its storage down) waits for the next run; the others go on.
+      if (item) await writeItemVersion(ctx, actor, item, [], { message: '著录信息已更新，元数据随之更新 / description changed: metadata updated' }).catch((err: unknown) => failed.push({ itemId: id, error: recordedError(err) }));
+    }
+  }
+}
+
+async function writeItemVersion(ctx: AppContext, actor: Actor, item: ItemRow, files: ItemFileInput[], opts: StoreOptions): Promise<StoreResult> {
+  const itemId = item.id;
   const objectId = objectIdOf(itemId);
   const primary = primaryLocation(ctx);
   const repo = await primary.repository();
