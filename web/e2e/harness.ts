@@ -13,6 +13,7 @@ import type { Dialect } from '../../src/db/database.js';
 import { buildApp } from '../../src/http/app.js';
 import { defaultConfig } from '../../src/platform/config.js';
 import type { AppContext } from '../../src/platform/context.js';
+import { startJobRunner } from '../../src/platform/jobs/runner.js';
 import { bootstrapAdministrators } from '../../src/security/users.service.js';
 import { createTestDatabase } from '../../src/test-support/databases.js';
 
@@ -44,12 +45,15 @@ export async function startHarness(dialect: Dialect): Promise<Harness> {
   const admins = Object.fromEntries((await bootstrapAdministrators(ctx)).map((c) => [c.username, c.oneTimePassword]));
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // The job worker `lantai serve` runs beside the server, without its periodic schedules: only the flows start jobs.
+  const worker = startJobRunner(ctx, { pollMs: 200, onError: (e) => console.error('[jobs]', e) });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   } catch (e) {
+    await worker.stop();
     await app.close();
     await db.dispose();
     throw new Error(`Cannot start Chromium at ${executablePath} (install the Debian package chromium, or set CHROMIUM_PATH): ${(e as Error).message}`);
@@ -73,6 +77,7 @@ export async function startHarness(dialect: Dialect): Promise<Harness> {
     async close() {
       await Promise.allSettled(contexts.map((c) => c.close()));
       await browser.close().catch(() => undefined);
+      await worker.stop();
       await app.close();
       await db.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -3,9 +3,11 @@
  * people would (the system administrator opens accounts, the security officer grants rights, the
  * archivist sets up and describes, a reader looks). Registered once per database backend.
  */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { PDFDocument } from 'pdf-lib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/db/database.js';
@@ -280,6 +282,10 @@ export function describeWorkflow(dialect: Dialect): void {
       await shot(archivist, 'search-viewer');
       await archivist.keyboard.press('Escape');
       await archivist.getByTestId('text-viewer').waitFor({ state: 'hidden' });
+      await archivist.getByTestId('search-open-item-Z109-WS·2023·Y-0001').click();
+      await expectText(archivist.getByTestId('search-item'), '关于做好2023年度档案工作的通知');
+      await archivist.keyboard.press('Escape');
+      await archivist.getByTestId('search-item').waitFor({ state: 'hidden' });
 
       await box(archivist).fill('峄城区');
       await box(archivist).press('Enter');
@@ -306,7 +312,78 @@ export function describeWorkflow(dialect: Dialect): void {
       await expectText(reader.getByTestId('search-total'), `共 ${archivistTotal - 1} 条`);
       expect(await reader.getByTestId('search-page').innerText()).not.toContain(SECRET_TITLE.slice(0, 8));
       expect(await reader.getByTestId('facet-classification').innerText()).not.toContain('秘密');
+      // The catalogue opens with nothing selected: back to the WS node, where (6) begins.
       await reader.getByTestId('nav-catalog').click();
+      await openTreeNode(reader, '峄城区人民政府办公室');
+      await openTreeNode(reader, 'Z109 峄城区人民政府');
+      await openTreeNode(reader, 'WS 文书');
+      await reader.getByTestId('item-table').waitFor();
+    });
+
+    it('(5c) the archivist stores two files with Chinese names as v1, then a revision as v2; the system administrator sees them in 保存管理 and runs a fixity audit', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lantai-e2e-files-'));
+      try {
+        const pdfName = '关于2023年度档案工作的通知（正文）.pdf';
+        const pngName = '附件1：照片.png';
+        const first = await pdfWithPages(1);
+        const revised = await pdfWithPages(2);
+        writeFileSync(join(dir, pdfName), first);
+        writeFileSync(join(dir, pngName), Buffer.from(PNG_1x1, 'base64'));
+        const revisedDir = mkdtempSync(join(dir, 'v2-'));
+        writeFileSync(join(revisedDir, pdfName), revised);
+
+        await archivist.getByTestId('nav-catalog').click();
+        await openTreeNode(archivist, '峄城区人民政府办公室');
+        await openTreeNode(archivist, 'Z109 峄城区人民政府');
+        await openTreeNode(archivist, 'WS 文书');
+        await archivist.getByTestId('item-row').filter({ hasText: 'Z109-WS·2023·Y-0001' }).getByTestId('item-files-open').click();
+        const panel = archivist.getByTestId('item-files');
+        await panel.getByTestId('files-none').waitFor();
+
+        await panel.locator('[data-testid="files-upload"] input[type=file]').setInputFiles([join(dir, pdfName), join(dir, pngName)]);
+        await panel.getByTestId('files-message').fill('首次归档');
+        await panel.getByTestId('files-store').click();
+        const fileRow = (name: string) => panel.getByTestId('file-row').filter({ has: archivist.getByTestId('file-path').getByText(name, { exact: true }) });
+        // The server's classification: a plain PDF (no PDF/A claim) is not an archival format, PNG is.
+        await expectText(fileRow(pdfName).getByTestId('file-archival'), '非归档格式');
+        await expectText(fileRow(pngName).getByTestId('file-archival'), /^归档格式$/);
+        expect(await fileRow(pdfName).getByTestId('file-sha256').getAttribute('title')).toBe(sha256(first));
+        await expectText(panel.getByTestId('files-version'), 'v1');
+        await expectText(panel.getByTestId('files-version-message'), '首次归档');
+        await shot(archivist, 'item-files');
+
+        await panel.locator('[data-testid="files-upload"] input[type=file]').setInputFiles(join(revisedDir, pdfName));
+        await panel.getByTestId('files-message').fill('正文补充第二页');
+        await panel.getByTestId('files-store').click();
+        await expectText(panel.getByTestId('files-version'), 'v2');
+        await expectText(panel.getByTestId('files-version-message'), '正文补充第二页');
+        await expect.poll(() => fileRow(pdfName).getByTestId('file-sha256').getAttribute('title')).toBe(sha256(revised));
+        await expectText(fileRow(pngName).getByTestId('file-archival'), /^归档格式$/);
+        await expect.poll(() => panel.getByTestId('files-events').getByTestId('event-row').filter({ hasText: '存入' }).count()).toBe(2);
+
+        // The earlier version stays readable as it was.
+        await panel.getByTestId('files-version').click();
+        await archivist.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: /^v1/ }).click();
+        await expectText(panel.getByTestId('files-version-message'), '首次归档');
+        await expect.poll(() => fileRow(pdfName).getByTestId('file-sha256').getAttribute('title')).toBe(sha256(first));
+        await panel.locator('.ant-drawer-close').click();
+        await panel.waitFor({ state: 'hidden' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      await sysadmin.getByTestId('nav-preservation').click();
+      await sysadmin.getByTestId('preservation-page').waitFor();
+      const primary = sysadmin.getByTestId('location-row-primary');
+      await expectText(primary.getByTestId('location-objects'), /^1$/);
+      await expectText(sysadmin.getByTestId('total-versions'), /版本\s*2/);
+      await sysadmin.getByTestId('fixity-audit-run').click();
+      const status = sysadmin.getByTestId('audit-run-status');
+      await expectText(status, '校验完成');
+      await expectText(status, /检查 1 个对象，通过 1，失败 0/);
+      await expectText(primary, '第 1 轮');
+      await expectText(sysadmin.getByTestId('preservation-events'), '固定性检测');
+      await shot(sysadmin, 'preservation');
     });
 
     it('(6) switching to English changes the labels, and the choice survives a reload', async () => {
@@ -365,6 +442,18 @@ export function describeWorkflow(dialect: Dialect): void {
 }
 
 const SECRET_TITLE = '关于峄城区重点工程建设的请示（秘密）';
+
+/** The smallest valid PNG: one pixel. */
+const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** A real (plain, not PDF/A) PDF with blank pages. */
+async function pdfWithPages(pages: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  for (let i = 0; i < pages; i++) doc.addPage();
+  return Buffer.from(await doc.save());
+}
 
 /** Three rows under the header; the second has a date that does not exist. */
 async function importSheet(): Promise<Buffer> {

@@ -12,6 +12,7 @@ import { navFor } from './layout/nav.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { RightsPage } from './pages/RightsPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { PreservationPage } from './preservation/PreservationPage.js';
 import { navigate, ROUTES, usePath } from './router.js';
 import { SearchPage } from './search/SearchPage.js';
 
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   [ROUTES.users]: UsersPage,
   [ROUTES.rights]: RightsPage,
   [ROUTES.audit]: AuditPage,
+  [ROUTES.preservation]: PreservationPage,
 };
 
 export function App() {

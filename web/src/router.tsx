@@ -27,4 +27,5 @@ export const ROUTES = {
   users: '/users',
   rights: '/rights',
   audit: '/audit',
+  preservation: '/preservation',
 } as const;

@@ -68,3 +68,12 @@ export type NumberingReport = Awaited<ReturnType<typeof itemNumberGaps>>;
 
 export type { FacetName, FacetValue, SearchHit, SearchResponse, SearchSort } from '../../../src/search/search.service.js';
 export type ItemPages = Awaited<ReturnType<typeof import('../../../src/search/search.service.js').itemPages>>;
+
+export type { FileView as StoredFile, StoreResult } from '../../../src/storage/preservation/preservation.service.js';
+export type { EventKind, EventResult, EventView as PreservationEvent } from '../../../src/storage/preservation/events.js';
+export type { FixityAuditResult } from '../../../src/storage/preservation/fixity.js';
+export type { JobView as Job } from '../../../src/platform/jobs/jobs.service.js';
+/** GET /api/v1/items/:id/files: one version's files, every version, the locations holding it and its events. */
+export type ItemFiles = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').listItemFiles>>;
+export type PreservationSummary = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').preservationSummary>>;
+export type PreservationEventPage = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').listPreservationEvents>>;

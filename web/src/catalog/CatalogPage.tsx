@@ -13,6 +13,7 @@ import { ServerAlert } from '../components/ServerAlert.js';
 import { testId } from '../components/testId.js';
 import { useLoader } from '../components/useLoader.js';
 import { useI18n } from '../i18n/index.js';
+import { ItemFilesDrawer } from '../preservation/ItemFilesDrawer.js';
 import { ImportWizard } from './ImportWizard.js';
 import { ItemFormModal } from './ItemFormModal.js';
 import { type ItemFilter, ItemTable } from './ItemTable.js';
@@ -42,6 +43,7 @@ export function CatalogPage() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [editing, setEditing] = useState<Item | null>(null);
   const [deleting, setDeleting] = useState<Item | null>(null);
+  const [filesOf, setFilesOf] = useState<Item | null>(null);
   const [reloadToken, setReloadToken] = useState(0);
 
   const canConfigure = can('catalog.configure');
@@ -198,6 +200,7 @@ export function CatalogPage() {
                 category={cat}
                 reloadToken={reloadToken}
                 canWrite={can('catalog.write')}
+                onFiles={setFilesOf}
                 onEdit={(item) => { setEditing(item); setDialog('item'); }}
                 onDelete={setDeleting}
               />
@@ -206,6 +209,7 @@ export function CatalogPage() {
         )}
       </Card>
 
+      {filesOf && <ItemFilesDrawer item={filesOf} onClose={() => setFilesOf(null)} />}
       {dialog === 'numbering' && filter && <NumberingCheckModal filter={filter} onClose={() => setDialog(null)} />}
       <NewOrganizationModal
         open={dialog === 'organization'}

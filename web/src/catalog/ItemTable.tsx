@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { Button, Empty, Flex, Space, Table, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -19,7 +19,6 @@ export interface ItemFilter {
 const PAGE = 100;
 const HEIGHT = 480;
 const WIDTHS: Record<string, number> = { archival_code: 230, title: 340, responsible: 180, doc_number: 150, date: 130, retention: 100, classification: 90, open_status: 100, pages: 70 };
-const ACTIONS_WIDTH = 130;
 
 /** One node's items in archival-code order, a cursor page at a time. */
 function useItemPages(filter: ItemFilter, reloadToken: number) {
@@ -58,6 +57,7 @@ export function ItemTable(props: {
   category: Category;
   reloadToken: number;
   canWrite: boolean;
+  onFiles(item: Item): void;
   onEdit(item: Item): void;
   onDelete(item: Item): void;
 }) {
@@ -82,17 +82,21 @@ export function ItemTable(props: {
         displayValue(def, item.fields[def.name], i18n)
       ),
   }));
-  if (props.canWrite) {
-    columns.push({
-      key: 'actions', title: t('common.actions'), width: ACTIONS_WIDTH, fixed: 'right',
-      render: (_: unknown, item: Item) => (
-        <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} onClick={() => props.onEdit(item)} aria-label={t('item.editAria', { code: item.fields.archival_code })} {...testId('item-edit')}>{t('common.edit')}</Button>
-          <Button type="link" size="small" danger icon={<DeleteOutlined />} onClick={() => props.onDelete(item)} aria-label={t('item.deleteAria', { code: item.fields.archival_code })} {...testId('item-delete')}>{t('common.delete')}</Button>
-        </Space>
-      ),
-    });
-  }
+  // Everyone who reads the list may open an item's files; changing the item is for writers.
+  columns.push({
+    key: 'actions', title: t('common.actions'), width: props.canWrite ? 230 : 100, fixed: 'right',
+    render: (_: unknown, item: Item) => (
+      <Space size={0}>
+        <Button type="link" size="small" icon={<PaperClipOutlined />} onClick={() => props.onFiles(item)} aria-label={t('files.openAria', { code: item.fields.archival_code })} {...testId('item-files-open')}>{t('files.open')}</Button>
+        {props.canWrite && (
+          <>
+            <Button type="link" size="small" icon={<EditOutlined />} onClick={() => props.onEdit(item)} aria-label={t('item.editAria', { code: item.fields.archival_code })} {...testId('item-edit')}>{t('common.edit')}</Button>
+            <Button type="link" size="small" danger icon={<DeleteOutlined />} onClick={() => props.onDelete(item)} aria-label={t('item.deleteAria', { code: item.fields.archival_code })} {...testId('item-delete')}>{t('common.delete')}</Button>
+          </>
+        )}
+      </Space>
+    ),
+  });
   const width = columns.reduce((sum, c) => sum + Number(c.width ?? 0), 0);
 
   return (

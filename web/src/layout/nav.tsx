@@ -1,4 +1,4 @@
-import { AuditOutlined, FolderOpenOutlined, SafetyCertificateOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import { AuditOutlined, DatabaseOutlined, FolderOpenOutlined, SafetyCertificateOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/types.js';
 import type { MessageKey } from '../i18n/index.js';
@@ -19,6 +19,7 @@ export const NAV: NavEntry[] = [
   { path: ROUTES.users, label: 'nav.users', icon: <TeamOutlined />, permissions: ['users.manage'] },
   { path: ROUTES.rights, label: 'nav.rights', icon: <SafetyCertificateOutlined />, permissions: ['rights.grant'] },
   { path: ROUTES.audit, label: 'nav.audit', icon: <AuditOutlined />, permissions: ['audit.read', 'audit.read_business'] },
+  { path: ROUTES.preservation, label: 'nav.preservation', icon: <DatabaseOutlined />, permissions: ['preservation.read', 'preservation.operate'] },
 ];
 
 export const navFor = (permissions: readonly Permission[]): NavEntry[] => NAV.filter((n) => n.permissions.some((p) => permissions.includes(p)));

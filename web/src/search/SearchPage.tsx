@@ -1,4 +1,4 @@
-import { FileTextOutlined, SearchOutlined } from '@ant-design/icons';
+import { FileTextOutlined, ProfileOutlined, SearchOutlined } from '@ant-design/icons';
 import { Button, Card, Checkbox, Col, Empty, Input, List, Row, Select, Space, Tag, Typography } from 'antd';
 import { useCallback, useState } from 'react';
 import { api } from '../api/client.js';
@@ -7,6 +7,7 @@ import { ServerAlert } from '../components/ServerAlert.js';
 import { testId } from '../components/testId.js';
 import { type MessageKey, useI18n } from '../i18n/index.js';
 import { Highlighted } from './Highlighted.js';
+import { ItemDrawer } from './ItemDrawer.js';
 import { QueryBuilder } from './QueryBuilder.js';
 import { TextViewer } from './TextViewer.js';
 
@@ -47,6 +48,7 @@ export function SearchPage() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [viewer, setViewer] = useState<{ hit: SearchHit; page: number } | null>(null);
+  const [opened, setOpened] = useState<number | null>(null);
 
   const run = useCallback(async (q: string, chain: string[], f: Filter[], s: SearchSort, cursor?: string) => {
     setLoading(true);
@@ -149,11 +151,16 @@ export function SearchPage() {
                     <List.Item
                       key={hit.id}
                       {...testId(`search-hit-${hit.archivalCode}`)}
-                      actions={hit.page ? [
-                        <Button key="view" size="small" icon={<FileTextOutlined />} onClick={() => setViewer({ hit, page: hit.page!.page })} {...testId(`search-open-page-${hit.archivalCode}`)}>
-                          {t('search.openPage', { page: hit.page.page })}
+                      actions={[
+                        <Button key="item" size="small" icon={<ProfileOutlined />} onClick={() => setOpened(hit.id)} {...testId(`search-open-item-${hit.archivalCode}`)}>
+                          {t('search.openItem')}
                         </Button>,
-                      ] : []}
+                        ...(hit.page ? [
+                          <Button key="view" size="small" icon={<FileTextOutlined />} onClick={() => setViewer({ hit, page: hit.page!.page })} {...testId(`search-open-page-${hit.archivalCode}`)}>
+                            {t('search.openPage', { page: hit.page.page })}
+                          </Button>,
+                        ] : []),
+                      ]}
                     >
                       <List.Item.Meta
                         title={<span {...testId('search-hit-title')}>{title ? <Highlighted text={title.text} highlights={title.highlights} /> : hit.title}</span>}
@@ -189,6 +196,7 @@ export function SearchPage() {
           </Row>
         )}
       </Space>
+      {opened !== null && <ItemDrawer itemId={opened} onClose={() => setOpened(null)} />}
       {viewer && (
         <TextViewer itemId={viewer.hit.id} title={`${viewer.hit.archivalCode} ${viewer.hit.title}`} page={viewer.page} terms={hitTerms(viewer.hit)} onClose={() => setViewer(null)} />
       )}
