@@ -1,7 +1,8 @@
+import { type FilterValues, filterTokens } from './filter-terms.js';
 import { INDEX_FIELDS, type IndexField } from './query-plan.js';
 
 /** The catalogue columns search reads from an item. */
-export interface IndexSource {
+export interface IndexSource extends FilterValues {
   id: number;
   title: string;
   responsible: string;
@@ -13,7 +14,7 @@ export interface IndexSource {
   extra: string;
 }
 
-export type IndexDocument = { itemId: number } & Record<IndexField, string>;
+export type IndexDocument = { itemId: number; filters: string[] } & Record<IndexField, string>;
 
 /** Text values of category-specific fields (subject terms, places, names…); numbers and flags are not searched. */
 function extraText(extra: string): string[] {
@@ -36,6 +37,7 @@ function extraText(extra: string): string[] {
 export function indexDocument(item: IndexSource, pages: readonly string[]): IndexDocument {
   return {
     itemId: item.id,
+    filters: filterTokens(item),
     title: item.title,
     responsible: item.responsible,
     doc_number: item.doc_number ?? '',

@@ -37,6 +37,11 @@ export const INDEX_FIELDS = {
 } as const;
 export type IndexField = keyof typeof INDEX_FIELDS;
 
+/** The FTS5 column holding filter tokens, and the PostgreSQL lexeme prefix of the same. */
+export const FILTER_COLUMN = 'filters';
+export const FILTER_PREFIX = '#';
+const TEXT_COLUMNS = Object.keys(INDEX_FIELDS).join(' ');
+
 function invalid(message: string, messageEn: string, details?: Record<string, unknown>): DomainError {
   return new DomainError('SEARCH_QUERY_INVALID', message, messageEn, details);
 }
@@ -84,7 +89,8 @@ function fts5Of(tree: Tree): string {
     case 'leaf': {
       const column = columnOf(tree.leaf.field);
       const match = fts5Match(tree.leaf.term);
-      return column ? `{${column}} : ${match}` : match;
+      // Unscoped terms search every text column, never the filter tokens.
+      return `{${column ?? TEXT_COLUMNS}} : ${match}`;
     }
     case 'or':
       if (tree.children.some((c) => c.type === 'not')) throw notInOr();

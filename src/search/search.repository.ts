@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import type { Dialect, Executor } from '../db/database.js';
 import type { IndexDocument, IndexSource } from './index-document.js';
-import { INDEX_FIELDS, type IndexField, type PgCondition, type QueryPlan } from './query-plan.js';
+import { FILTER_COLUMN, FILTER_PREFIX, INDEX_FIELDS, type IndexField, type PgCondition, type QueryPlan } from './query-plan.js';
 import { indexTerms, tsvectorLiteral } from './tokenizer.js';
 
 /** Rights and filters as a condition on `items i`; built by the service, run inside every query. */
@@ -66,10 +66,12 @@ export function fullTextParts(text: string): string[] {
 
 function pgRows(doc: IndexDocument): Array<{ part: number; literal: string }> {
   const meta = META_FIELDS.map((f) => tsvectorLiteral(doc[f], INDEX_FIELDS[f])).filter(Boolean);
+  // Every part carries the filter lexemes: a part matches a filtered query on its own.
+  const filters = doc.filters.map((t) => `'${FILTER_PREFIX}${t}'`).join(' ');
   const parts = fullTextParts(doc.fulltext);
   return parts.map((text, part) => ({
     part,
-    literal: [...(part === 0 ? meta : []), tsvectorLiteral(text, INDEX_FIELDS.fulltext)].filter(Boolean).join(' '),
+    literal: [...(part === 0 ? meta : []), tsvectorLiteral(text, INDEX_FIELDS.fulltext), filters].filter(Boolean).join(' '),
   }));
 }
 
@@ -104,7 +106,7 @@ export class SearchRepository {
   private sqliteStatements() {
     if (!this.sqlite) throw new Error('SQLite statements need the raw handle');
     this.statements ??= {
-      insert: this.sqlite.prepare(`insert into search_fts (rowid, ${FIELDS.join(', ')}) values (?, ${FIELDS.map(() => '?').join(', ')})`),
+      insert: this.sqlite.prepare(`insert into search_fts (rowid, ${FIELDS.join(', ')}, ${FILTER_COLUMN}) values (?, ${FIELDS.map(() => '?').join(', ')}, ?)`),
       remove: this.sqlite.prepare('delete from search_fts where rowid = ?'),
     };
     return this.statements;
@@ -118,13 +120,13 @@ export class SearchRepository {
         const s = this.sqliteStatements();
         for (const d of docs) {
           if (!fresh) s.remove.run(d.itemId);
-          s.insert.run(d.itemId, ...FIELDS.map((f) => indexTerms(d[f])));
+          s.insert.run(d.itemId, ...FIELDS.map((f) => indexTerms(d[f])), d.filters.join(' '));
         }
         return;
       }
       for (const d of docs) {
         if (!fresh) await sql`delete from search_fts where rowid = ${d.itemId}`.execute(this.db);
-        await sql`insert into search_fts (rowid, ${sql.raw(FIELDS.join(', '))}) values (${d.itemId}, ${sql.join(FIELDS.map((f) => indexTerms(d[f])))})`.execute(this.db);
+        await sql`insert into search_fts (rowid, ${sql.raw(FIELDS.join(', '))}, ${sql.raw(FILTER_COLUMN)}) values (${d.itemId}, ${sql.join(FIELDS.map((f) => indexTerms(d[f])))}, ${d.filters.join(' ')})`.execute(this.db);
       }
       return;
     }
@@ -170,11 +172,14 @@ export class SearchRepository {
 
   /** Items to (re)index after `afterId`, in id order, with their page texts; tombstoned items come back with `live` false. */
   async sourcesAfter(afterId: number, limit: number): Promise<Array<{ item: IndexSource; live: boolean; pages: string[] }>> {
-    const items = await this.db.selectFrom('items').select(['id', 'title', 'responsible', 'doc_number', 'archival_code', 'notes', 'org', 'extra', 'state'])
+    const items = await this.db.selectFrom('items')
+      .select(['id', 'title', 'responsible', 'doc_number', 'archival_code', 'notes', 'org', 'extra', 'state', 'fonds_id', 'category_id', 'year', 'retention', 'classification', 'open_status'])
       .where('id', '>', afterId).orderBy('id').limit(limit).execute();
     const byItem = new Map<number, string[]>();
     for (const p of await this.pagesOf(items.map((i) => Number(i.id)))) byItem.set(p.item_id, [...(byItem.get(p.item_id) ?? []), p.text]);
-    return items.map(({ state, ...i }) => ({ item: { ...i, id: Number(i.id) }, live: state === 'active', pages: byItem.get(Number(i.id)) ?? [] }));
+    return items.map(({ state, ...i }) => ({
+      item: { ...i, id: Number(i.id), fonds_id: Number(i.fonds_id), category_id: Number(i.category_id), year: Number(i.year) }, live: state === 'active', pages: byItem.get(Number(i.id)) ?? [],
+    }));
   }
 
   async clearIndex(): Promise<void> {

@@ -5,8 +5,10 @@ import { badRequest, notFound } from '../platform/errors.js';
 import { type Actor, auditActorOf, readScope, requirePermission } from '../security/actor.js';
 import { snippet, firstMatchOffset } from './highlight.js';
 import { type QueryNode, andQuery, describeQuery, parseQuery } from './query-parser.js';
-import { planQuery, type QueryPlan, type RangeFilter } from './query-plan.js';
+import { FILTER_COLUMN, FILTER_PREFIX, planQuery, type QueryPlan, type RangeFilter } from './query-plan.js';
 import { matchesBySubstring } from './tokenizer.js';
+import { type FilterSet, filterFts5, filterTsquery } from './filter-terms.js';
+import { CLASSIFICATION_LEVELS } from '../domain/classification.js';
 import { type Candidate, type ItemCondition, type ProbeOrder, SearchRepository } from './search.repository.js';
 import { sql } from 'kysely';
 
@@ -128,6 +130,34 @@ function conditions(scope: SearchScope, req: SearchRequest, ranges: RangeFilter[
     }
   }
   return sql.join(c, sql` and `);
+}
+
+/** Year ranges wider than this stay SQL conditions only: as index terms they would be a long OR. */
+const MAX_YEAR_TERMS = 200;
+
+const intersect = <T>(a: T[] | undefined, b: T | undefined): T[] | undefined =>
+  b === undefined ? a : a === undefined ? [b] : a.filter((x) => x === b);
+
+/** The caller's rights and the request's filters as index terms (see filter-terms.ts); the same conditions stay in the SQL. */
+function filterSetOf(scope: SearchScope, req: SearchRequest, ranges: RangeFilter[]): FilterSet {
+  const f: FilterSet = {};
+  const fondsIds = intersect(scope.fondsIds === 'all' ? undefined : scope.fondsIds, req.fondsId);
+  if (fondsIds) f.fondsIds = fondsIds;
+  const levels = intersect(scope.classifications.length === CLASSIFICATION_LEVELS.length ? undefined : scope.classifications, req.classification);
+  if (levels) f.classifications = levels;
+  const open = intersect(scope.openOnly ? ['开放'] : undefined, req.openStatus);
+  if (open) f.openStatuses = open;
+  if (req.categoryId !== undefined) f.categoryIds = [req.categoryId];
+  if (req.retention !== undefined) f.retentions = [req.retention];
+  if (req.org !== undefined) f.orgs = [req.org];
+  let years: number[] | undefined = req.year === undefined ? undefined : [req.year];
+  for (const r of ranges) {
+    if (r.field !== 'year' || r.from === null || r.to === null || Number(r.to) - Number(r.from) > MAX_YEAR_TERMS) continue;
+    const span = Array.from({ length: Math.max(0, Number(r.to) - Number(r.from) + 1) }, (_, i) => Number(r.from) + i);
+    years = years ? years.filter((y) => span.includes(y)) : span;
+  }
+  if (years) f.years = years;
+  return f;
 }
 
 /** Code-point order, which is the byte order the database compares sort keys in. */
@@ -287,6 +317,12 @@ export async function search(ctx: AppContext, scope: SearchScope, req: SearchReq
   const repo = new SearchRepository(ctx.database.db, ctx.database.dialect, ctx.database.sqlite);
   const where = conditions(scope, req, plan.ranges);
   const bound = ctx.config.searchCountLimit;
+  const filters = filterSetOf(scope, req, plan.ranges);
+  const narrowed: QueryPlan = {
+    ...plan,
+    fts5: [`(${plan.fts5})`, filterFts5(filters, FILTER_COLUMN)].filter(Boolean).join(' AND '),
+    relaxed: [`(${plan.relaxed})`, filterTsquery(filters, FILTER_PREFIX)].filter(Boolean).join(' & '),
+  };
 
   let ids: number[];
   let nextCursor: string | null = null;
@@ -300,13 +336,13 @@ export async function search(ctx: AppContext, scope: SearchScope, req: SearchReq
   };
 
   if (sort === 'relevance' || req.facets) {
-    const found = await repo.candidates(plan, where, bound + 1, sort === 'relevance');
+    const found = await repo.candidates(narrowed, where, bound + 1, sort === 'relevance');
     total = found.length;
     pool = found.slice(0, bound);
   } else {
     // Ordering alone needs little of each match: up to the bound they are sorted here; beyond it
     // the catalogue is walked in order (see SearchRepository.probe).
-    const found = await repo.orderingCandidates(plan, where, bound + 1);
+    const found = await repo.orderingCandidates(narrowed, where, bound + 1);
     total = found.length;
     if (total <= bound) pool = found as Candidate[];
   }
@@ -318,7 +354,7 @@ export async function search(ctx: AppContext, scope: SearchScope, req: SearchReq
     ids = pageOf(pool.sort(ORDERINGS[sort]));
   } else {
     const after = cursor ? { sortKey: cursor.k ?? '', date: cursor.d } : null;
-    const rows = await repo.probe(plan, where, sort as ProbeOrder, after, limit + 1);
+    const rows = await repo.probe(narrowed, where, sort as ProbeOrder, after, limit + 1);
     ids = rows.slice(0, limit).map((r) => r.id);
     if (rows.length > limit) nextCursor = encodeCursor(cursorAfter(rows[limit - 1]!, sort, 0));
   }

@@ -193,7 +193,8 @@ export async function runImport(ctx: AppContext, actor: Actor, categoryId: numbe
     const common = { fondsId: fonds.id, categoryId, createdBy: actor.userId, at };
     const audit: AuditEntry[] = [];
     const write = async ({ creates, updates }: BatchWrites) => {
-      await indexNewItems(ctx.database, tx, await repo.insertItemsBulk(common, creates));
+      const inserted = await repo.insertItemsBulk(common, creates);
+      await indexNewItems(ctx.database, tx, inserted.map((r) => ({ ...r, fonds_id: common.fondsId, category_id: common.categoryId })));
       for (const u of updates) {
         const row = await repo.updateItem(u.before.id, u.before.version, { ...u.patch, updated_at: at });
         if (!row) throw staleVersion(u.before.version);

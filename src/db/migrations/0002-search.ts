@@ -9,11 +9,13 @@ import type { MigrationTypes } from '../migrate.js';
  * PostgreSQL keeps the same tokens in a `tsvector`, each lexeme prefixed by its field letter so
  * one GIN index serves field-scoped and unscoped queries; its positions stop at 16,383, so long
  * full texts continue in further rows of the same item (part 1, 2, …).
+ * Filter values (fonds, category, year…) are index terms too (search/filter-terms.ts): the `filters`
+ * column on SQLite, '#'-prefixed lexemes on PostgreSQL.
  * Page texts are kept for snippets and to open the viewer at the page of a hit.
  */
 export async function up(db: Kysely<unknown>, t: MigrationTypes): Promise<void> {
   if (t.dialect === 'sqlite') {
-    await sql`create virtual table search_fts using fts5(title, responsible, doc_number, archival_code, other, fulltext,
+    await sql`create virtual table search_fts using fts5(title, responsible, doc_number, archival_code, other, fulltext, filters,
       content='', contentless_delete=1, tokenize='ascii', detail=full, prefix='1')`.execute(db);
   } else {
     await db.schema
