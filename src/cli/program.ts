@@ -15,6 +15,7 @@ import { registerPreservationCommands } from './preservation.commands.js';
 import { progressBar } from './progress.js';
 import { registerSearchCommands } from './search.commands.js';
 import { registerStorageCommands } from './storage.commands.js';
+import { registerTransferCommands } from './transfer.commands.js';
 
 /** Runs `fn` with an open, migrated context and closes it after, whatever happens. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
   registerPreservationCommands(program);
   registerStorageCommands(program);
   registerSearchCommands(program);
+  registerTransferCommands(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.js';
 import * as core from './migrations/0001-core.js';
 import * as search from './migrations/0002-search.js';
 import * as preservation from './migrations/0003-preservation.js';
+import * as transfers from './migrations/0004-transfers.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -34,6 +35,7 @@ const STEPS: Record<string, Step> = {
   '0001-core': core,
   '0002-search': search,
   '0003-preservation': preservation,
+  '0004-transfers': transfers,
 };
 
 class StaticProvider implements MigrationProvider {

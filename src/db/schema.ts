@@ -313,4 +313,44 @@ export interface Schema {
   preservation_replicas: PreservationReplicaTable;
   preservation_events: PreservationEventTable;
   preservation_checkpoints: PreservationCheckpointTable;
+  transfers: TransferTable;
+  transfer_items: TransferItemTable;
+}
+
+// ingest/transfer: received packages and the accept step's per-item progress
+export interface TransferTable {
+  id: Generated<number>;
+  organization_id: number | null;
+  sender: string | null;
+  category_id: number;
+  fonds_id: number;
+  file_name: string;
+  format: string | null;
+  state: string;
+  item_count: Generated<number>;
+  file_count: Generated<number>;
+  bytes: Generated<number>;
+  accepted_count: Generated<number>;
+  /** The CheckReport as JSON, once checked. */
+  report: string | null;
+  reason: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+}
+
+export interface TransferItemTable {
+  transfer_id: number;
+  seq: number;
+  item_key: string;
+  archival_code: string | null;
+  /** Lantai core and category field values as JSON. */
+  fields: string;
+  /** [{ name, path, text? }] as JSON; paths relative to the transfer's package root. */
+  files: string;
+  item_id: number | null;
+  state: string;
+  updated_at: string;
 }

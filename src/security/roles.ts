@@ -20,14 +20,15 @@ export type Permission =
   | 'catalog.import'
   | 'catalog.export'
   | 'preservation.read'
-  | 'preservation.operate';
+  | 'preservation.operate'
+  | 'transfer.receive';
 
 const GRANTS: Record<AdminRole | BusinessRole, Permission[]> = {
   // The system administrator runs storage: counts, locations and failures, never item content.
   sysadmin: ['users.manage', 'system.operate', 'preservation.read', 'preservation.operate'],
   secadmin: ['rights.grant', 'audit.read_business'],
   auditor: ['audit.read', 'audit.read_business'],
-  archivist: ['catalog.read', 'catalog.write', 'catalog.configure', 'catalog.import', 'catalog.export', 'preservation.read'],
+  archivist: ['catalog.read', 'catalog.write', 'catalog.configure', 'catalog.import', 'catalog.export', 'preservation.read', 'transfer.receive'],
   keeper: ['catalog.read', 'catalog.write', 'catalog.import', 'catalog.export'],
   reader: ['catalog.read'],
 };
