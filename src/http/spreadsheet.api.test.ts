@@ -307,6 +307,8 @@ describe.each(BACKENDS)('spreadsheet import and export on %s', (dialect) => {
       expect(text).toContain('峄城区人民政府');
       expect(text).toContain('第205件通知');
       expect(text).toContain('20230315');
+      // Archival codes mix Latin, digits, hyphens and CJK: every character must extract.
+      expect(text).toMatch(/Z109-WS·2023·Y·办公室-02\d/);
       expect(text).toMatch(/第\s*1\s*页\s*共\s*\d+\s*页/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,9 @@ import type { CellValue } from './columns.js';
 import { cjkFontFor } from './cjk-font.js';
 
 /** A4 landscape, in points. */
+/** OpenType features switched off so that every character is its own glyph and extracts as itself. */
+const PLAIN_TEXT = { liga: false, calt: false, clig: false, rlig: false, dlig: false, ccmp: false, locl: false, kern: false };
+
 export const A4_LANDSCAPE: [number, number] = [841.89, 595.28];
 const MARGIN = 36;
 const TITLE_SIZE = 18;
@@ -85,7 +88,9 @@ export async function tableToPdf(table: PdfTable, source: AsyncIterable<CellValu
   doc.registerFontkit(fontkit);
   doc.setTitle(`${table.title} ${table.subtitle}`);
   doc.setCreator('Lantai 兰台');
-  const font = await doc.embedFont(await cjkFontFor([...chars].join('')), { subset: false });
+  // Without OpenType shaping: with fontkit's default features the text layer of mixed Latin,
+  // digits and CJK lost everything after the first hyphen ('Y-0001' extracted as 'Y-').
+  const font = await doc.embedFont(await cjkFontFor([...chars].join('')), { subset: false, features: PLAIN_TEXT });
   const [pageW, pageH] = A4_LANDSCAPE;
   const body = measurer(font, BODY_SIZE);
   const head = measurer(font, HEADER_SIZE);
