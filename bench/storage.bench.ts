@@ -25,7 +25,8 @@ const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const PER_ITEM = 5;
 const INGEST_WORKERS = Number(process.env.BENCH_INGEST_WORKERS ?? 4);
 const OUT = join(PROJECT_ROOT, 'bench/out');
-const SRC = join(OUT, 'storage-src');
+// Per run: two runs at once must not delete each other's files.
+const SRC = join(OUT, `storage-src-${process.pid}`);
 
 interface Source {
   name: string;
@@ -60,7 +61,7 @@ function generate(): Source[] {
 
 /** The floor: copy every file, then `sha512sum` the copies (and, for the audit, the hashing alone). */
 function baseline(files: Source[]) {
-  const dir = join(OUT, 'storage-copy');
+  const dir = join(OUT, `storage-copy-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
@@ -119,7 +120,7 @@ export async function run(): Promise<void> {
   const kinds = (process.env.BENCH_LOCATIONS ?? 'fs,s3').split(',');
   for (const kind of kinds) {
     const s3 = kind === 's3' ? await startS3Server('lantai-bench') : null;
-    const dir = join(OUT, 'storage-ocfl');
+    const dir = join(OUT, `storage-ocfl-${process.pid}`);
     rmSync(dir, { recursive: true, force: true });
     const location: StorageLocationConfig = s3 ? { name: 'primary', kind: 's3', ...s3.storeConfig('bench') } : { name: 'primary', kind: 'fs', path: dir };
     const env = await setUp([location]);
