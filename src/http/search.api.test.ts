@@ -121,8 +121,14 @@ describe.each(BACKENDS)('search API on %s', (dialect) => {
     expect(all.facets.fonds.map((f: { count: number }) => f.count).reduce((a: number, b: number) => a + b)).toBe(5);
     expect(all.facets.classification.find((f: { value: string }) => f.value === '秘密').count).toBe(1);
 
-    const admin = await t.login('secadmin', STRONG_PASSWORD);
-    expect((await admin.call('GET', q('档案'))).statusCode).toBe(403);
+    // 三员 hold no business rights: none of them searches the catalogue.
+    for (const name of ['sysadmin', 'secadmin']) expect((await (await t.login(name, STRONG_PASSWORD)).call('GET', q('档案'))).statusCode, name).toBe(403);
+    const auditor = await t.login('auditor', t.admins.auditor!, STRONG_PASSWORD);
+    expect((await auditor.call('GET', q('档案'))).statusCode).toBe(403);
+    const keeper = await t.user('keeper1', { businessRole: 'keeper', clearance: '内部', fondsIds: [fondsId] });
+    const kept = await keeper.json('GET', q('档案', { facets: true }), undefined, 200);
+    expect(kept.total).toBe(3);
+    expect(kept.facets.fonds.map((f: { value: string }) => f.value)).toEqual([String(fondsId)]);
 
     const pub = await t.app.inject({ method: 'GET', url: q('档案', { facets: true }).replace('/api/v1/search', '/api/v1/public/search') });
     expect(pub.statusCode).toBe(200);
