@@ -1,11 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRANSFER_CHECK_IDS } from '../ingest/checks/run.js';
 import { codeOf, writePackageDir } from '../ingest/transfer/transfer-testkit.js';
+import { zipDirectory } from '../ingest/unpack/zip-fixtures.js';
+import { runNextJob } from '../platform/jobs/jobs.service.js';
 import { createItem } from '../storage/preservation/preservation-testkit.js';
 import { createCatalogFixture, createTestApp, type TestApp } from '../test-support/app.js';
+import { runLantai } from '../test-support/cli.js';
+import { BACKENDS } from '../test-support/databases.js';
 import { runTransferCheckCommand } from './transfer.commands.js';
 
 const dirs: string[] = [];
@@ -52,5 +57,48 @@ describe('lantai transfer check', () => {
     expect(await runTransferCheckCommand(await carrier(2), { ctx: t.ctx, categoryId: fixture.categoryId, scanner: null }, out)).toBe(1);
     expect(text.stdout).toContain(codeOf(1));
     expect(text.stderr).not.toContain('No --category');
+  });
+});
+
+describe.each(BACKENDS)('lantai transfer submit (%s)', (dialect) => {
+  it('submits to a listening archive, waits for the check and prints the report; exit 1 for a blocking failure, 2 for a refused token', async () => {
+    t = await createTestApp(dialect);
+    const fixture = await createCatalogFixture(t, 'archivist');
+    const { organizations } = await fixture.archivist.json('GET', '/api/v1/organizations', undefined, 200);
+    const org = organizations.find((o: { code: string }) => o.code === 'YZ001').id;
+    const { token, id: tokenId } = await fixture.archivist.json('POST', `/api/v1/organizations/${org}/tokens`, { name: '办公室系统' }, 201);
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const dir = mkdtempSync(join(tmpdir(), 'lantai-transfer-submit-'));
+    dirs.push(dir);
+    const zipped = async (name: string, tamper: boolean) => zipDirectory(await carrier(2, tamper), join(dir, name), '');
+
+    /** The CLI, with the archive's job worker running beside it until the CLI is done. */
+    async function submitAndWork(zip: string, tok: string) {
+      let done = false;
+      const cli = runLantai('transfer', 'submit', zip, '--to', `${url}/`, '--token', tok, '--category', String(fixture.categoryId), '--wait', '--interval', '0.05')
+        .finally(() => (done = true));
+      while (!done) if (!(await runNextJob(t!.ctx))) await sleep(20);
+      return cli;
+    }
+
+    const sound = await submitAndWork(await zipped('sound.zip', false), token);
+    expect(sound.stderr).toBe('');
+    expect(sound.stdout).toMatch(/submitted: 移交 \/ transfer #\d+（received）/);
+    expect(sound.stdout).toContain('awaiting_decision');
+    for (const id of TRANSFER_CHECK_IDS) expect(sound.stdout).toContain(` ${id} `);
+    expect(sound.stdout).toContain('PASSED: no blocking check failed');
+    expect(sound.code).toBe(0);
+
+    const tampered = await submitAndWork(await zipped('tampered.zip', true), token);
+    expect(tampered.stdout).toContain('电子档案/2023/0001.pdf');
+    expect(tampered.stdout).toContain('FAILED: a blocking check failed');
+    expect(tampered.code).toBe(1);
+
+    await fixture.archivist.json('DELETE', `/api/v1/organizations/${org}/tokens/${tokenId}`, undefined, 200);
+    const refused = await submitAndWork(await zipped('again.zip', false), token);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('TOKEN_INVALID');
+    expect(refused.stderr).toContain('The transfer token is invalid or revoked');
+    expect((await fixture.archivist.json('GET', '/api/v1/transfers', undefined, 200)).items).toHaveLength(2);
   });
 });

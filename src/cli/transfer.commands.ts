@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { CatalogRepository } from '../catalog/catalog.repository.js';
 import { parseTemplate } from '../domain/archival-code.js';
@@ -70,6 +72,93 @@ export async function runTransferCheckCommand(
   }
 }
 
+export interface SubmitOptions {
+  /** The archive's address, e.g. https://archive.example.gov.cn */
+  to: string;
+  token: string;
+  categoryId: number;
+  wait?: boolean;
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+/** A refusal from the archive or the network, printed with the server's own bilingual message. */
+class SubmitFailure extends Error {
+  constructor(readonly zh: string, readonly en: string) {
+    super(en);
+  }
+}
+
+/** What GET /api/v1/transfer-inbox/:id answers (POST answers the first two). */
+interface InboxStatus {
+  transferId: number;
+  state: string;
+  itemCount: number;
+  fileCount: number;
+  report: CheckReport | null;
+  reason: string | null;
+}
+
+async function inboxCall(url: string, init: RequestInit): Promise<InboxStatus> {
+  const res = await fetch(url, init).catch((e: Error) => {
+    throw new SubmitFailure(`无法连接档案馆：${url}（${e.message}）`, `Cannot reach the archive at ${url} (${e.message})`);
+  });
+  const text = await res.text();
+  let body: (InboxStatus & { error?: { code: string; message: string; message_en: string } }) | null = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // The archive answers in JSON; anything else (a proxy's page) is reported by status below.
+  }
+  if (!res.ok) {
+    const err = body?.error;
+    throw err ? new SubmitFailure(`[${err.code}] ${err.message}`, err.message_en) : new SubmitFailure(`档案馆返回 HTTP ${res.status}`, `The archive answered HTTP ${res.status}`);
+  }
+  if (!body) throw new SubmitFailure(`档案馆的回答无法读取（HTTP ${res.status}）`, `Unreadable answer from the archive (HTTP ${res.status})`);
+  return body;
+}
+
+const CHECKING = new Set(['received', 'unpacked']);
+
+/**
+ * `lantai transfer submit <package> --to <url> --token <token> --category <id>`: sends a package
+ * file to the archive's transfer inbox. With --wait it follows the check and prints the report:
+ * exit 0 when no blocking check failed, 1 when one did, 2 when the archive or network refused.
+ */
+export async function runTransferSubmitCommand(path: string, opts: SubmitOptions, out: CommandOutput): Promise<number> {
+  const inbox = `${opts.to.replace(/\/+$/, '')}/api/v1/transfer-inbox`;
+  const auth = { authorization: `Bearer ${opts.token}` };
+  try {
+    if (!(await stat(path).then((s) => s.isFile(), () => false))) {
+      throw new SubmitFailure(`找不到移交包文件：${path}（目录请先打包为 zip）`, `No package file at ${path} (zip a directory first)`);
+    }
+    const form = new FormData();
+    form.set('categoryId', String(opts.categoryId));
+    // A file-backed Blob: fetch streams the package rather than holding it in memory.
+    form.set('file', await openAsBlob(path), basename(path));
+    const submitted = await inboxCall(inbox, { method: 'POST', headers: auth, body: form });
+    out.stdout.write(`已提交 / submitted: 移交 / transfer #${submitted.transferId}（${submitted.state}）\n`);
+    if (!opts.wait) return 0;
+    const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
+    for (;;) {
+      const t = await inboxCall(`${inbox}/${submitted.transferId}`, { headers: auth });
+      if (!CHECKING.has(t.state)) {
+        out.stdout.write(`移交 / transfer #${t.transferId}: ${t.state}（${t.itemCount} 件 / items，${t.fileCount} 个文件 / files）\n`);
+        if (t.reason) out.stdout.write(`退回理由 / returned because: ${t.reason}\n`);
+        if (!t.report) return t.state === 'returned' ? 1 : 0;
+        printReport(t.report, out);
+        return t.report.blocking ? 1 : 0;
+      }
+      if (Date.now() > deadline) throw new SubmitFailure(`移交 #${submitted.transferId} 仍在检测中，等待超时`, `Transfer #${submitted.transferId} is still being checked; gave up waiting`);
+      await sleep(opts.intervalMs ?? 2000);
+    }
+  } catch (e) {
+    if (!(e instanceof SubmitFailure)) throw e;
+    out.stderr.write(`错误 / error: ${e.zh}\n${e.en}\n`);
+    return 2;
+  }
+}
+
 export function registerTransferCommands(program: Command): void {
   const transfer = program.command('transfer').description('移交接收 / receiving transfers');
   transfer.command('check').argument('<package>', '目录、zip 或 EEP 文件 / a directory, zip or EEP file')
@@ -80,5 +169,24 @@ export function registerTransferCommands(program: Command): void {
       process.exitCode = options.category === undefined
         ? await runTransferCheckCommand(path, {}, out)
         : await withContext((ctx) => runTransferCheckCommand(path, { ctx, categoryId: Number(options.category) }, out));
+    });
+  transfer.command('submit').argument('<package>', 'zip 或 EEP 文件 / a zip or EEP file')
+    .requiredOption('--to <url>', '档案馆地址 / the archive\'s address')
+    .option('--token <token>', '机构的移交令牌（也可用环境变量 LANTAI_TRANSFER_TOKEN，免于出现在进程列表中）/ the organization\'s transfer token (or LANTAI_TRANSFER_TOKEN, which keeps it out of the process list)')
+    .requiredOption('--category <id>', '接收门类 / receiving category')
+    .option('--wait', '等待检测完成并打印报告 / wait for the check and print the report')
+    .option('--interval <seconds>', '--wait 的查询间隔 / how often --wait asks', '2')
+    .description('在线移交：提交移交包（--wait 时无必须通过项不通过退出码 0，否则 1；请求被拒为 2）/ online transfer: submit a package (with --wait exit 0 when no blocking check fails, 1 otherwise; 2 when refused)')
+    .action(async (path: string, options: { to: string; token?: string; category: string; wait?: boolean; interval: string }) => {
+      const out = { stdout: process.stdout, stderr: process.stderr };
+      const token = options.token ?? process.env.LANTAI_TRANSFER_TOKEN;
+      if (!token) {
+        out.stderr.write('错误 / error: 请用 --token 或 LANTAI_TRANSFER_TOKEN 给出移交令牌\nGive the transfer token with --token or LANTAI_TRANSFER_TOKEN\n');
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await runTransferSubmitCommand(path, {
+        to: options.to, token, categoryId: Number(options.category), wait: options.wait === true, intervalMs: Number(options.interval) * 1000,
+      }, out);
     });
 }

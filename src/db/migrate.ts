@@ -4,6 +4,7 @@ import * as core from './migrations/0001-core.js';
 import * as search from './migrations/0002-search.js';
 import * as preservation from './migrations/0003-preservation.js';
 import * as transfers from './migrations/0004-transfers.js';
+import * as transferTokens from './migrations/0005-transfer-tokens.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -36,6 +37,7 @@ const STEPS: Record<string, Step> = {
   '0002-search': search,
   '0003-preservation': preservation,
   '0004-transfers': transfers,
+  '0005-transfer-tokens': transferTokens,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -315,6 +315,7 @@ export interface Schema {
   preservation_checkpoints: PreservationCheckpointTable;
   transfers: TransferTable;
   transfer_items: TransferItemTable;
+  organization_tokens: OrganizationTokenTable;
 }
 
 // ingest/transfer: received packages and the accept step's per-item progress
@@ -353,4 +354,16 @@ export interface TransferItemTable {
   item_id: number | null;
   state: string;
   updated_at: string;
+}
+
+/** An organization's API token for online transfer; only its SHA-256 is stored. */
+export interface OrganizationTokenTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  token_sha256: string;
+  created_by: number | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }

@@ -15,13 +15,14 @@ import { preservationRoutes } from './routes/preservation.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { spreadsheetRoutes } from './routes/spreadsheet.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
+import { transferInboxRoutes } from './routes/transfer-inbox.routes.js';
 import { transferRoutes } from './routes/transfer.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => void;
 
 /** Each business module's routes; a new module adds its file here. */
-const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes, preservationRoutes, transferRoutes];
+const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes, preservationRoutes, transferRoutes, transferInboxRoutes];
 
 export interface AppOptions {
   logger?: boolean;

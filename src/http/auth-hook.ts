@@ -3,6 +3,7 @@ import type { AppContext } from '../platform/context.js';
 import { AppError, forbidden, unauthorized } from '../platform/errors.js';
 import { resolveSession } from '../security/auth.service.js';
 import { SESSION_COOKIE } from './request-context.js';
+import { TRANSFER_INBOX_PATH } from './routes/transfer-inbox.routes.js';
 
 const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/auth/login', '/api/v1/public/search']);
 /** What a user who must change their password may still do. */
@@ -21,6 +22,8 @@ export function registerAuthHook(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const path = req.routeOptions.url ?? req.url;
     if (!path.startsWith('/api/v1/') || PUBLIC_ROUTES.has(path)) return;
+    // Senders authenticate with their organization's bearer token, checked by the routes; no cookie, so no CSRF.
+    if (path === TRANSFER_INBOX_PATH || path.startsWith(`${TRANSFER_INBOX_PATH}/`)) return;
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await resolveSession(ctx, token, req.ip) : null;
     if (!session) throw unauthorized('NOT_SIGNED_IN', '未登录或会话已过期，请重新登录', 'Not signed in, or the session expired; please sign in again');

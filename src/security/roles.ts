@@ -21,7 +21,9 @@ export type Permission =
   | 'catalog.export'
   | 'preservation.read'
   | 'preservation.operate'
-  | 'transfer.receive';
+  | 'transfer.receive'
+  /** Held only by an organization's API token: submit its own packages and follow them. */
+  | 'transfer.submit';
 
 const GRANTS: Record<AdminRole | BusinessRole, Permission[]> = {
   // The system administrator runs storage: counts, locations and failures, never item content.

@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogRepository } from '../../catalog/catalog.repository.js';
 import { registerTransferJobs, requestAccept, requestCheck } from '../../ingest/transfer/jobs.js';
 import { receiptPdf, reportPdf, reportXlsx } from '../../ingest/transfer/report.js';
@@ -21,6 +21,44 @@ const send = (reply: FastifyReply, body: Uint8Array | Buffer, contentType: strin
 const PDF = 'application/pdf';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+export const categoryIdOf = (fields: Record<string, string>): number => {
+  const categoryId = Number(fields.categoryId);
+  if (!Number.isSafeInteger(categoryId)) throw badRequest('FIELD_REQUIRED', '请指明接收门类 categoryId', 'Name the receiving category (categoryId)', { field: 'categoryId' });
+  return categoryId;
+};
+
+/**
+ * Streams a multipart upload of one package file (and a few fields) to a temporary directory,
+ * hands it to `receive`, and removes the upload after, whatever happens. Needs @fastify/multipart
+ * registered in the route's scope.
+ */
+export async function withUploadedPackage<T>(
+  ctx: AppContext, req: FastifyRequest, maxFields: number, receive: (file: { path: string; name: string }, fields: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const dir = join(ctx.config.dataDir, 'uploads', `transfer-${randomUUID()}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const fields: Record<string, string> = {};
+    let file: { path: string; name: string } | null = null;
+    for await (const part of req.parts({ limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: maxFields } })) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const path = join(dir, 'package');
+      await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
+      if (part.file.truncated) {
+        throw new AppError(413, 'FILE_TOO_LARGE', `移交包超过大小上限（${ctx.config.uploadMaxBytes} 字节）`, `The package exceeds the size limit (${ctx.config.uploadMaxBytes} bytes)`, { limit: ctx.config.uploadMaxBytes });
+      }
+      file = { path, name: part.filename };
+    }
+    if (!file) throw badRequest('TRANSFER_PACKAGE_REQUIRED', '请上传一个移交包文件', 'Upload one package file');
+    return await receive(file, fields);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** The archive's side of receiving: upload, inbox, decision, report and receipt. */
 export function transferRoutes(app: FastifyInstance, ctx: AppContext): void {
   registerTransferJobs();
@@ -32,31 +70,11 @@ export function transferRoutes(app: FastifyInstance, ctx: AppContext): void {
     }, async (req, reply) => {
       const actor = actorOf(req);
       requirePermission(actor, 'transfer.receive');
-      const dir = join(ctx.config.dataDir, 'uploads', `transfer-${randomUUID()}`);
-      await mkdir(dir, { recursive: true });
-      try {
-        const fields: Record<string, string> = {};
-        let file: { path: string; name: string } | null = null;
-        for await (const part of req.parts({ limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 4 } })) {
-          if (part.type === 'field') {
-            fields[part.fieldname] = String(part.value);
-            continue;
-          }
-          const path = join(dir, 'package');
-          await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
-          if (part.file.truncated) {
-            throw new AppError(413, 'FILE_TOO_LARGE', `移交包超过大小上限（${ctx.config.uploadMaxBytes} 字节）`, `The package exceeds the size limit (${ctx.config.uploadMaxBytes} bytes)`, { limit: ctx.config.uploadMaxBytes });
-          }
-          file = { path, name: part.filename };
-        }
-        if (!file) throw badRequest('TRANSFER_PACKAGE_REQUIRED', '请上传一个移交包文件', 'Upload one package file');
-        const categoryId = Number(fields.categoryId);
-        if (!Number.isSafeInteger(categoryId)) throw badRequest('FIELD_REQUIRED', '请指明接收门类 categoryId', 'Name the receiving category (categoryId)', { field: 'categoryId' });
+      const view = await withUploadedPackage(ctx, req, 4, (file, fields) => {
         const organizationId = fields.organizationId ? Number(fields.organizationId) : null;
-        return reply.code(201).send(await receiveTransfer(ctx, actor, { path: file.path, fileName: file.name, categoryId, organizationId }));
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+        return receiveTransfer(ctx, actor, { path: file.path, fileName: file.name, categoryId: categoryIdOf(fields), organizationId });
+      });
+      return reply.code(201).send(view);
     });
   });
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { enqueueJob, type JobView, registerJobHandler } from '../../platform/jobs/jobs.service.js';
-import { type Actor, actorFromUser } from '../../security/actor.js';
+import { type Actor, actorFromUser, systemActor } from '../../security/actor.js';
 import { UsersRepository } from '../../security/users.repository.js';
 import { acceptableTransfer, acceptTransfer, checkableTransfer, checkTransfer } from './transfer.service.js';
 
@@ -10,8 +10,12 @@ export const TRANSFER_ACCEPT_JOB = 'transfer.accept';
 
 interface TransferPayload {
   transferId: number;
-  userId: number;
+  /** Null for a package a sender submitted with a token: the archive checks it on its own authority. */
+  userId: number | null;
 }
+
+/** The archive's own check of what senders submit online, named as such in the audit trail; only the check job acts as it. */
+const inboxChecker = (): Actor => ({ ...systemActor('transfer-inbox'), allFonds: true, permissions: new Set(['transfer.receive']) });
 
 /** The job acts as the user who asked, with that user's rights as they are when it runs. */
 async function actorOfUser(ctx: AppContext, userId: number): Promise<Actor> {
@@ -25,11 +29,13 @@ async function actorOfUser(ctx: AppContext, userId: number): Promise<Actor> {
 export function registerTransferJobs(): void {
   registerJobHandler(TRANSFER_CHECK_JOB, async (ctx, job) => {
     const { transferId, userId } = job.payload as TransferPayload;
-    const view = await checkTransfer(ctx, await actorOfUser(ctx, userId), transferId, { onProgress: (done, total) => void job.progress(done, total).catch(() => undefined) });
+    const actor = userId === null ? inboxChecker() : await actorOfUser(ctx, userId);
+    const view = await checkTransfer(ctx, actor, transferId, { onProgress: (done, total) => void job.progress(done, total).catch(() => undefined) });
     return { transferId, state: view.state, blocking: view.report?.blocking ?? null };
   });
   registerJobHandler(TRANSFER_ACCEPT_JOB, async (ctx, job) => {
     const { transferId, userId } = job.payload as TransferPayload;
+    if (userId === null) throw forbidden();
     const view = await acceptTransfer(ctx, await actorOfUser(ctx, userId), transferId, {
       signal: job.signal, onProgress: (done, total) => void job.progress(done, total).catch(() => undefined),
     });
@@ -54,4 +60,10 @@ export async function requestCheck(ctx: AppContext, actor: Actor, transferId: nu
 export async function requestAccept(ctx: AppContext, actor: Actor, transferId: number): Promise<JobView> {
   await acceptableTransfer(ctx, actor, transferId);
   return enqueueFor(ctx, actor, TRANSFER_ACCEPT_JOB, transferId);
+}
+
+/** Queues the check of a package a sender submitted with its token; there is no user to act as. */
+export function requestInboxCheck(ctx: AppContext, transferId: number): Promise<JobView> {
+  const payload: TransferPayload = { transferId, userId: null };
+  return enqueueJob(ctx, TRANSFER_CHECK_JOB, payload, null);
 }

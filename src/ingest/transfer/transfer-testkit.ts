@@ -1,5 +1,5 @@
 /** What the receiving tests share: carrier packages written to disk, and acting as a named user. */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.js';
@@ -51,4 +51,14 @@ export async function actorNamed(ctx: AppContext, username: string): Promise<Act
   const users = new UsersRepository(ctx.database.db);
   const user = (await users.byUsername(username))!;
   return actorFromUser(user, await users.fondsOf(user.id), null);
+}
+
+/** A multipart/form-data body of text fields and one package file, for `app.inject`. */
+export function packageForm(fields: Record<string, string>, file: { name: string; bytes: Buffer }): { payload: Buffer; contentType: string } {
+  const boundary = `----lantai${randomUUID()}`;
+  const parts = [
+    ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/zip\r\n\r\n`), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`),
+  ];
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { type CatalogFixture, createCatalogFixture, createTestApp, type Session,
 import { BACKENDS } from '../../test-support/databases.js';
 import { TRANSFER_CHECK_IDS } from '../checks/run.js';
 import { zipDirectory } from '../unpack/zip-fixtures.js';
-import { codeOf, writePackageDir } from './transfer-testkit.js';
+import { codeOf, packageForm, writePackageDir } from './transfer-testkit.js';
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
@@ -28,14 +27,10 @@ function tempDir(): string {
 
 /** POST /api/v1/transfers as multipart/form-data: the package zip and its receiving category. */
 function upload(app: TestApp, s: Session, zip: Buffer, fileName: string, fields: Record<string, string>) {
-  const boundary = `----lantai${randomUUID()}`;
-  const parts = [
-    ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/zip\r\n\r\n`), zip, Buffer.from(`\r\n--${boundary}--\r\n`),
-  ];
+  const form = packageForm(fields, { name: fileName, bytes: zip });
   return app.app.inject({
-    method: 'POST', url: '/api/v1/transfers', payload: Buffer.concat(parts),
-    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    method: 'POST', url: '/api/v1/transfers', payload: form.payload,
+    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': form.contentType },
   });
 }
 

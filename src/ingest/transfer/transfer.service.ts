@@ -15,8 +15,8 @@ import { loadCategory } from '../../catalog/structure.service.js';
 import { nowIso } from '../../db/database.js';
 import { appendAudit } from '../../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
-import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
-import { type Actor, auditActorOf, canReachFonds, requirePermission } from '../../security/actor.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors.js';
+import { type Actor, auditActorOf, can, canReachFonds, requirePermission } from '../../security/actor.js';
 import { setItemText } from '../../search/index.service.js';
 import { storeItemFiles } from '../../storage/preservation/preservation.service.js';
 import { parseTemplate } from '../../domain/archival-code.js';
@@ -116,7 +116,11 @@ export interface ReceiveInput {
 
 /** Keeps a copy of the package under `dataDir/transfers/<id>/package/` and records it as received. */
 export async function receiveTransfer(ctx: AppContext, actor: Actor, input: ReceiveInput): Promise<TransferView> {
-  requirePermission(actor, 'transfer.receive');
+  if (!can(actor, 'transfer.receive')) {
+    // A sender's token submits for its own organization only.
+    requirePermission(actor, 'transfer.submit');
+    if (input.organizationId == null || input.organizationId !== actor.organizationId) throw forbidden();
+  }
   const { category, fonds } = await loadCategory(ctx, actor, input.categoryId);
   const fileName = basename(input.fileName.replace(/\\/g, '/'));
   if (!fileName || fileName === '.' || fileName === '..') throw badRequest('TRANSFER_FILE_NAME', '移交包文件名无效', 'Invalid package file name', { fileName: input.fileName });

@@ -393,6 +393,8 @@ class Repository implements OcflRepository {
           const body: Body = Buffer.isBuffer(f.body) ? f.body : counting(f.body, (n) => ((bytesDone += n), report()));
           await this.store.put(key(f.contentPath), body, { sha512: f.digests.sha512 });
           if (Buffer.isBuffer(f.body)) bytesDone += f.body.byteLength;
+          // With files written side by side, the last report must come after the last byte of any of them.
+          report();
         });
         progress({ phase: 'inventory', version: vName });
         await Promise.all([this.store.put(key(`${vName}/${INVENTORY}`), bytes), this.store.put(key(`${vName}/${INVENTORY_SIDECAR}`), sidecar)]);
