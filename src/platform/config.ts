@@ -96,7 +96,7 @@ export function defaultConfig(dataDir = './data'): Config {
     lockoutMinutes: 15,
     importMaxBytes: 200 * 1024 * 1024,
     importMaxRows: 2_000_000,
-    searchCountLimit: 10_000,
+    searchCountLimit: 2_000,
     storageLocations: null,
     uploadMaxBytes: 2 * 1024 * 1024 * 1024,
     uploadMaxFiles: 100,
