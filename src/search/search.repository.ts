@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import type { Dialect, Executor } from '../db/database.js';
+import type { FilterValues } from './filter-terms.js';
 import type { IndexDocument, IndexSource } from './index-document.js';
 import { FILTER_COLUMN, FILTER_PREFIX, INDEX_FIELDS, type IndexField, type PgCondition, type QueryPlan } from './query-plan.js';
 import { indexTerms, tsvectorLiteral } from './tokenizer.js';
@@ -9,17 +10,10 @@ import { indexTerms, tsvectorLiteral } from './tokenizer.js';
 export type ItemCondition = RawBuilder<unknown>;
 
 /** What a search needs of each matching item to count, facet and order it without reading more. */
-export interface Candidate {
+export interface Candidate extends FilterValues {
   id: number;
   sort_key: string;
   date: string;
-  fonds_id: number;
-  category_id: number;
-  year: number;
-  retention: string;
-  classification: string;
-  open_status: string;
-  org: string | null;
   title: string;
   /** Lower is better (bm25's sign). */
   score: number;
