@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PROJECT_ROOT } from '../platform/paths.js';
 import { startS3Server, type TestS3Server } from '../test-support/s3-server.js';
 import { digestStream } from './digests.js';
-import { StorageError, type StorageErrorCode } from './errors.js';
+import { collect, expectCode, failure } from '../test-support/storage.js';
 import { FsObjectStore } from './fs-store.js';
 import type { ObjectStore } from './object-store.js';
 import { S3ObjectStore } from './s3-store.js';
@@ -17,28 +17,6 @@ import { S3ObjectStore } from './s3-store.js';
 const MiB = 1024 * 1024;
 const CHINESE_KEY = '电子档案/关于2023年工作的通知.pdf';
 const sha512 = (b: Buffer) => createHash('sha512').update(b).digest('hex');
-
-async function failure(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof StorageError) return err;
-    throw err;
-  }
-  throw new Error('expected a StorageError');
-}
-
-async function expectCode(p: Promise<unknown>, code: StorageErrorCode): Promise<StorageError> {
-  const err = await failure(p);
-  expect(err.code).toBe(code);
-  return err;
-}
-
-async function collect(it: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const k of it) out.push(k);
-  return out;
-}
 
 /** A body factory streaming `data` in 1 MiB chunks, as an upload from disk would arrive. */
 function chunked(data: Buffer): () => Readable {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../platform/paths.js';
 import { startS3Server, type TestS3Server } from '../../test-support/s3-server.js';
-import { StorageError, type StorageErrorCode } from '../errors.js';
+import { collect, expectCode } from '../../test-support/storage.js';
 import { FsObjectStore } from '../fs-store.js';
 import type { ObjectStore } from '../object-store.js';
 import { S3ObjectStore } from '../s3-store.js';
@@ -21,25 +21,6 @@ const USER = { name: '张三', address: 'mailto:zhangsan@archive.example.cn' };
 const ID = 'lantai:item:J019:J019-WS·2023-D30-0001';
 const PDF = '电子文件/关于2023年工作的通知.pdf';
 
-async function failure(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof StorageError) return err;
-    throw err;
-  }
-  throw new Error('expected a StorageError');
-}
-async function expectCode(p: Promise<unknown>, code: StorageErrorCode): Promise<StorageError> {
-  const err = await failure(p);
-  expect(err.code).toBe(code);
-  return err;
-}
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 const file = (logicalPath: string, text: string): OcflFile => ({ logicalPath, body: Buffer.from(text) });
 
 /** Deterministic large content: chunk i is filled with byte (seed + i). Parent and crash child build the same bytes. */
