@@ -131,6 +131,8 @@ export function describeWorkflow(dialect: Dialect): void {
       await expectText(archivist.locator('.ant-form-item-has-error').filter({ has: archivist.locator('#item-form_date') }).locator('.ant-form-item-explain-error'), '不是有效日期');
       await shot(archivist, 'item-form-error');
       await archivist.locator('#item-form_date').fill('20230315');
+      // The error line collapses once the field changes; a click while the form is still moving can miss the button.
+      await archivist.locator('.ant-form-item-explain-error').waitFor({ state: 'detached' });
       await archivist.getByTestId('item-form-ok').click();
       await archivist.getByTestId('item-form').waitFor({ state: 'detached' });
       await describeItem({ title: '峄城区2023年档案工作要点', date: '20230410' });
