@@ -15,6 +15,7 @@ import { UsersPage } from './pages/UsersPage.js';
 import { PreservationPage } from './preservation/PreservationPage.js';
 import { navigate, ROUTES, usePath } from './router.js';
 import { SearchPage } from './search/SearchPage.js';
+import { TransfersPage } from './transfers/TransfersPage.js';
 
 const PAGES: Record<string, () => React.JSX.Element> = {
   [ROUTES.catalog]: CatalogPage,
@@ -23,6 +24,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   [ROUTES.rights]: RightsPage,
   [ROUTES.audit]: AuditPage,
   [ROUTES.preservation]: PreservationPage,
+  [ROUTES.transfers]: TransfersPage,
 };
 
 export function App() {

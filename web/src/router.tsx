@@ -28,4 +28,5 @@ export const ROUTES = {
   rights: '/rights',
   audit: '/audit',
   preservation: '/preservation',
+  transfers: '/transfers',
 } as const;

@@ -77,3 +77,10 @@ export type { JobView as Job } from '../../../src/platform/jobs/jobs.service.js'
 export type ItemFiles = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').listItemFiles>>;
 export type PreservationSummary = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').preservationSummary>>;
 export type PreservationEventPage = Awaited<ReturnType<typeof import('../../../src/storage/preservation/preservation.service.js').listPreservationEvents>>;
+
+export type { TransferState, TransferView as Transfer } from '../../../src/ingest/transfer/transfer.service.js';
+export type { CheckOutcome, CheckReport, CheckResult, Offending } from '../../../src/ingest/checks/types.js';
+export type { CheckSeverity } from '../../../src/domain/four-property-checks.js';
+/** GET /api/v1/transfers: the inbox, newest first, a page at a time. */
+export type TransferPage = Awaited<ReturnType<typeof import('../../../src/ingest/transfer/transfer.service.js').listTransfers>>;
+export type { PackageFormat } from '../../../src/ingest/packages/model.js';

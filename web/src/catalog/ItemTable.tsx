@@ -1,11 +1,11 @@
 import { DeleteOutlined, EditOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { Button, Empty, Flex, Space, Table, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, query } from '../api/client.js';
 import type { Category, FieldDef, Item } from '../api/types.js';
 import { ServerAlert } from '../components/ServerAlert.js';
 import { testId } from '../components/testId.js';
+import { useCursorPages } from '../components/useCursorPages.js';
 import { useI18n } from '../i18n/index.js';
 import { displayValue, TABLE_CORE_FIELDS } from './fields.js';
 
@@ -22,34 +22,11 @@ const WIDTHS: Record<string, number> = { archival_code: 230, title: 340, respons
 
 /** One node's items in archival-code order, a cursor page at a time. */
 function useItemPages(filter: ItemFilter, reloadToken: number) {
-  const [items, setItems] = useState<Item[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const generation = useRef(0);
-  const key = JSON.stringify(filter);
-
-  const load = useCallback(async (cursor: string | null) => {
-    const mine = cursor === null ? ++generation.current : generation.current;
-    setLoading(true);
-    try {
-      const res = await api.get<{ items: Item[]; nextCursor: string | null }>(`/api/v1/items${query({ ...(JSON.parse(key) as ItemFilter), cursor, limit: PAGE })}`);
-      if (mine !== generation.current) return;
-      setItems((old) => (cursor === null ? res.items : [...old, ...res.items]));
-      setNext(res.nextCursor);
-      setError(null);
-    } catch (e) {
-      if (mine === generation.current) setError(e);
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }, [key]);
-
-  useEffect(() => {
-    void load(null);
-  }, [load, reloadToken]);
-
-  return { items, hasMore: next !== null, loading, error, loadMore: () => (next !== null && !loading ? load(next) : undefined) };
+  const pages = useCursorPages<Item, string>(async (cursor) => {
+    const res = await api.get<{ items: Item[]; nextCursor: string | null }>(`/api/v1/items${query({ ...filter, cursor, limit: PAGE })}`);
+    return { rows: res.items, next: res.nextCursor };
+  }, `${JSON.stringify(filter)}:${reloadToken}`);
+  return { items: pages.rows, hasMore: pages.hasMore, loading: pages.loading, error: pages.error, loadMore: pages.loadMore };
 }
 
 export function ItemTable(props: {

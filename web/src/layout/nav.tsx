@@ -1,4 +1,4 @@
-import { AuditOutlined, DatabaseOutlined, FolderOpenOutlined, SafetyCertificateOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
+import { AuditOutlined, DatabaseOutlined, FolderOpenOutlined, InboxOutlined, SafetyCertificateOutlined, SearchOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/types.js';
 import type { MessageKey } from '../i18n/index.js';
@@ -16,6 +16,7 @@ export interface NavEntry {
 export const NAV: NavEntry[] = [
   { path: ROUTES.catalog, label: 'nav.catalog', icon: <FolderOpenOutlined />, permissions: ['catalog.read'] },
   { path: ROUTES.search, label: 'nav.search', icon: <SearchOutlined />, permissions: ['catalog.read'] },
+  { path: ROUTES.transfers, label: 'nav.transfers', icon: <InboxOutlined />, permissions: ['transfer.receive'] },
   { path: ROUTES.users, label: 'nav.users', icon: <TeamOutlined />, permissions: ['users.manage'] },
   { path: ROUTES.rights, label: 'nav.rights', icon: <SafetyCertificateOutlined />, permissions: ['rights.grant'] },
   { path: ROUTES.audit, label: 'nav.audit', icon: <AuditOutlined />, permissions: ['audit.read', 'audit.read_business'] },

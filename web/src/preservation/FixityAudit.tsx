@@ -1,60 +1,18 @@
 import { Alert, Progress, Space, Typography } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import type { FixityAuditResult, Job } from '../api/types.js';
 import { testId } from '../components/testId.js';
+import { jobActive, useJob } from '../components/useJob.js';
 import { useI18n } from '../i18n/index.js';
 import { recordedErrorText } from './format.js';
-
-const POLL_MS = 1000;
-
-const active = (job: Job | null) => job?.state === 'queued' || job?.state === 'running';
 
 /**
  * "Audit now": starts the fixity audit job and follows it until it ends, then calls `onFinished`
  * (the overview and events have changed by then).
  */
 export function useFixityAudit(onFinished: () => void) {
-  const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
-  const finished = useRef(onFinished);
-  finished.current = onFinished;
-
-  const start = useCallback(async () => {
-    setStarting(true);
-    setError(null);
-    try {
-      setJob((await api.post<{ jobId: number; job: Job }>('/api/v1/preservation/audit')).job);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setStarting(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    if (!job || !active(job)) return;
-    let cancelled = false;
-    const timer = window.setTimeout(() => {
-      api.get<Job>(`/api/v1/jobs/${job.id}`).then(
-        (next) => {
-          if (cancelled) return;
-          setJob(next);
-          if (!active(next)) finished.current();
-        },
-        (e: unknown) => {
-          if (!cancelled) setError(e);
-        },
-      );
-    }, POLL_MS);
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, [job]);
-
-  return { job, error, start, busy: starting || active(job) };
+  const audit = useJob(() => onFinished());
+  return { ...audit, start: () => audit.start(async () => (await api.post<{ jobId: number; job: Job }>('/api/v1/preservation/audit')).job) };
 }
 
 const sum = (results: FixityAuditResult[], key: 'checked' | 'passed' | 'failed' | 'repaired' | 'damaged' | 'skipped') => results.reduce((n, r) => n + r[key], 0);
@@ -64,7 +22,7 @@ export function FixityAuditStatus({ job, error }: { job: Job | null; error: unkn
   const { t, isZh, errorText } = useI18n();
   if (error) return <Alert type="error" showIcon title={errorText(error)} style={{ marginBottom: 16 }} {...testId('audit-run-error')} />;
   if (!job) return null;
-  if (active(job)) {
+  if (jobActive(job)) {
     return (
       <Alert
         type="info"

@@ -1,12 +1,13 @@
 import { ReloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Flex, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { api, query } from '../api/client.js';
 import type { PreservationEvent, PreservationEventPage, PreservationSummary } from '../api/types.js';
 import { useSession } from '../auth/session.js';
 import { ServerAlert } from '../components/ServerAlert.js';
 import { testId } from '../components/testId.js';
+import { useCursorPages } from '../components/useCursorPages.js';
 import { shanghaiTime } from '../components/time.js';
 import { useLoader } from '../components/useLoader.js';
 import { type I18n, useI18n } from '../i18n/index.js';
@@ -47,38 +48,16 @@ async function recentTrouble(): Promise<PreservationEvent[]> {
 /** The events list: filtered, newest first, a page at a time. */
 function useEventPages() {
   const [filter, setFilter] = useState<EventFilter>({});
-  const [events, setEvents] = useState<PreservationEvent[]>([]);
-  const [next, setNext] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  // A newer first page (another filter) outdates every answer still on its way.
-  const generation = useRef(0);
-
-  const load = useCallback(async (f: EventFilter, before: number | null) => {
-    const mine = before === null ? ++generation.current : generation.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const res = await api.get<PreservationEventPage>(`/api/v1/preservation/events${query({ ...f, before, limit: PAGE })}`);
-      if (mine !== generation.current) return;
-      setEvents((old) => (before === null ? res.events : [...old, ...res.events]));
-      setNext(res.next);
-    } catch (e) {
-      if (mine === generation.current) setError(e);
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }, []);
-  useEffect(() => {
-    void load(filter, null);
-  }, [load, filter]);
+  const pages = useCursorPages<PreservationEvent, number>(async (before) => {
+    const res = await api.get<PreservationEventPage>(`/api/v1/preservation/events${query({ ...filter, before, limit: PAGE })}`);
+    return { rows: res.events, next: res.next };
+  }, JSON.stringify(filter));
 
   return {
-    filter, events, loading, error, hasMore: next !== null,
+    filter, events: pages.rows, loading: pages.loading, error: pages.error, hasMore: pages.hasMore,
     setFilter: (change: EventFilter) => setFilter((f) => ({ ...f, ...change })),
-    reload: () => load(filter, null),
-    loadMore: () => load(filter, next),
+    reload: pages.reload,
+    loadMore: pages.loadMore,
   };
 }
 

@@ -1,0 +1,3 @@
+import { describeTransferInbox } from './transfer.js';
+
+describeTransferInbox('postgres');
