@@ -20,7 +20,7 @@ export type PreservationDigests = DigestResult<PreservationAlgorithm>;
 const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha512: 128, sha256: 64, sm3: 64, md5: 32, sha1: 40 };
 
 let sm3Checked = false;
-function requireAlgorithm(algorithm: DigestAlgorithm): void {
+export function requireAlgorithm(algorithm: DigestAlgorithm): void {
   if (algorithm !== 'sm3' || sm3Checked) return;
   // SM3 comes from OpenSSL; a Node built against an OpenSSL without it must fail loudly, not skip the digest.
   if (!getHashes().includes('sm3')) throw new Error('This Node.js build has no SM3 hash (OpenSSL without SM3); Lantai requires it');

@@ -18,11 +18,11 @@
  * directories, and OCFL forbids them in a storage root (spec E073, E024).
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, type Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { digestStream, isHexDigest, MultiHash } from './digests.js';
+import { type DigestAlgorithm, type DigestResult, isHexDigest, MultiHash } from './digests.js';
 import {
   accessDenied,
   digestMismatch,
@@ -34,7 +34,8 @@ import {
   storageNotFound,
   storageUnreachable,
 } from './errors.js';
-import { assertValidKey, type Body, compareKeys, normalizePrefix, type ObjectStore, type PutOptions, type PutResult } from './object-store.js';
+import { digestFile } from './file-digests.js';
+import { assertValidKey, type Body, compareKeys, isLocalFile, normalizePrefix, type ObjectStore, type PutOptions, type PutResult } from './object-store.js';
 
 export interface FsObjectStoreOptions {
   /** Directory holding the keys. */
@@ -94,13 +95,61 @@ export class FsObjectStore implements ObjectStore {
     if (expected !== undefined && !isHexDigest('sha512', expected)) throw new TypeError(`put(${key}): sha512 is not a SHA-512 hex digest`);
     const target = this.pathOf(key);
     const staged = join(this.stagingDir, `${randomUUID()}.part`);
-    let fh: FileHandle | undefined;
+    try {
+      const sent = await this.stage(key, staged, body, expected === undefined);
+      // The re-read is usually served from the page cache, so it catches software faults (short or
+      // misdirected writes), not media errors; scheduled fixity audits re-read from disk later.
+      const stored = await digestFile(staged, ['sha512'] as const);
+      if (sent && stored.size !== sent.size) throw digestMismatch(key, String(sent.size), String(stored.size), 'size');
+      const want = expected ?? sent!.sha512;
+      if (stored.sha512 !== want) throw digestMismatch(key, want, stored.sha512);
+      await this.publish(staged, target);
+      return { size: stored.size, sha512: stored.sha512 };
+    } catch (err) {
+      await rm(staged, { force: true }).catch(() => undefined);
+      throw err instanceof SourceError ? err.cause : this.mapError(err, key);
+    }
+  }
+
+  async digest<A extends DigestAlgorithm>(key: string, algorithms: readonly A[]): Promise<DigestResult<A>> {
+    this.checkKey(key);
+    try {
+      return await digestFile(this.pathOf(key), algorithms);
+    } catch (err) {
+      throw this.mapError(err, key, true);
+    }
+  }
+
+  /**
+   * Writes the body to the staging file and fsyncs it. Returns the size and SHA-512 of what was
+   * sent when `hashSource` asks for them (no expected digest was given); the caller compares the
+   * staged file's digest with those or with the expected one. A local file is copied in the kernel.
+   */
+  private async stage(key: string, staged: string, body: Body, hashSource: boolean): Promise<PutResult | undefined> {
+    if (isLocalFile(body)) {
+      // Opening the source first tells its absence (the caller's fault) from a storage fault.
+      await (await open(body.file, 'r').catch((err: unknown) => Promise.reject(new SourceError(err)))).close();
+      const copy = async () => {
+        await copyFile(body.file, staged, constants.COPYFILE_EXCL);
+        const fh = await open(staged, 'r');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      };
+      const [sent] = await Promise.all([
+        hashSource ? digestFile(body.file, ['sha512'] as const).catch((err: unknown) => Promise.reject(new SourceError(err))) : undefined,
+        copy(),
+      ]);
+      return sent;
+    }
+    const fh = await open(staged, 'wx', 0o644);
     let source: AsyncIterator<unknown> | undefined;
     try {
-      fh = await open(staged, 'wx', 0o644);
-      const hash = new MultiHash(['sha512'] as const);
+      const hash = hashSource ? new MultiHash(['sha512'] as const) : undefined;
       if (Buffer.isBuffer(body)) {
-        hash.update(body);
+        hash?.update(body);
         await writeAll(fh, body);
       } else {
         source = body()[Symbol.asyncIterator]();
@@ -117,28 +166,16 @@ export class FsObjectStore implements ObjectStore {
             break;
           }
           if (!(next.value instanceof Uint8Array)) throw new TypeError(`put(${key}): the body stream must yield bytes`);
-          hash.update(next.value);
+          hash?.update(next.value);
           await writeAll(fh, next.value);
         }
       }
       await fh.sync();
-      await fh.close();
-      fh = undefined;
-      const sent = hash.digest();
-      if (expected !== undefined && sent.sha512 !== expected) throw digestMismatch(key, expected, sent.sha512);
-      // The re-read is usually served from the page cache, so it catches software faults (short or
-      // misdirected writes), not media errors; scheduled fixity audits re-read from disk later.
-      const stored = await digestStream(createReadStream(staged), ['sha512'] as const);
-      if (stored.size !== sent.size) throw digestMismatch(key, String(sent.size), String(stored.size), 'size');
-      if (stored.sha512 !== sent.sha512) throw digestMismatch(key, sent.sha512, stored.sha512);
-      await this.publish(staged, target);
-      return { size: sent.size, sha512: sent.sha512 };
-    } catch (err) {
+      return hash?.digest();
+    } finally {
       // Stop reading the caller's source (closing its file) when the write fails half-way.
       await source?.return?.().catch(() => undefined);
-      await fh?.close().catch(() => undefined);
-      await rm(staged, { force: true }).catch(() => undefined);
-      throw err instanceof SourceError ? err.cause : this.mapError(err, key);
+      await fh.close();
     }
   }
 
@@ -263,18 +300,13 @@ export class FsObjectStore implements ObjectStore {
 
   /** mkdir -p below root, fsyncing each parent that gained a directory so the new path survives a crash. */
   private async ensureDir(dir: string): Promise<void> {
-    const rel = relative(this.root, dir);
-    if (rel === '') return;
-    let current = this.root;
-    for (const segment of rel.split(sep)) {
-      const next = join(current, segment);
-      try {
-        await mkdir(next);
-        await fsyncDir(current);
-      } catch (err) {
-        if (!(isErrno(err) && err.code === 'EEXIST')) throw err;
-      }
-      current = next;
+    if (relative(this.root, dir) === '') return;
+    // One call when the directory exists, which is nearly always; it names the first directory it made otherwise.
+    const first = await mkdir(dir, { recursive: true });
+    if (first === undefined) return;
+    for (let made = dir; ; made = dirname(made)) {
+      await fsyncDir(dirname(made));
+      if (made === first) break;
     }
   }
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../platform/paths.js';
 import { startS3Server, type TestS3Server } from '../test-support/s3-server.js';
-import { digestStream } from './digests.js';
+import { digestBuffer, digestStream } from './digests.js';
 import { collect, expectCode, failure } from '../test-support/storage.js';
 import { FsObjectStore } from './fs-store.js';
 import type { ObjectStore } from './object-store.js';
@@ -118,6 +118,26 @@ function objectStoreContract(name: string, open: () => Promise<StoreHarness>) {
         );
       await expect(store.put('broken.bin', broken)).rejects.toThrow('source went away');
       expect(await store.stat('broken.bin')).toBeNull();
+    });
+
+    it('stores a local file with or without an expected SHA-512, refuses a wrong one, and fails with the source\'s own error when it is missing', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lantai-local-body-'));
+      try {
+        const data = randomBytes(3 * MiB + 5);
+        const path = join(dir, '扫描件.tif');
+        writeFileSync(path, data);
+        expect(await store.put('a/扫描件.tif', { file: path }, { sha512: sha512(data) })).toEqual({ size: data.length, sha512: sha512(data) });
+        expect(await store.put('b/扫描件.tif', { file: path })).toEqual({ size: data.length, sha512: sha512(data) });
+        expect((await store.get('b/扫描件.tif')).equals(data)).toBe(true);
+        expect(await store.digest('a/扫描件.tif', ['sha512', 'sm3'] as const)).toEqual(digestBuffer(data, ['sha512', 'sm3'] as const));
+        await expectCode(store.put('a/扫描件.tif', { file: path }, { sha512: sha512(Buffer.from('other')) }), 'STORAGE_DIGEST_MISMATCH');
+        expect((await store.get('a/扫描件.tif')).equals(data)).toBe(true);
+        await expect(store.put('c.tif', { file: join(dir, '没有.tif') })).rejects.toMatchObject({ code: 'ENOENT' });
+        expect(await store.stat('c.tif')).toBeNull();
+        await expectCode(store.digest('c.tif', ['sha512'] as const), 'STORAGE_NOT_FOUND');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('lists recursively in UTF-8 byte order, treating the prefix as a directory', async () => {

@@ -14,15 +14,40 @@
  * Listings are sorted by the UTF-8 bytes of the key, which is S3's order, so both stores list
  * identically.
  */
-import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { type DigestAlgorithm, digestBuffer, type DigestResult, digestStream } from './digests.js';
 import { invalidKey } from './errors.js';
+import { digestFile } from './file-digests.js';
 
 /**
- * What to store: the bytes, or a factory that returns a fresh stream of them. Stores may call the
- * factory only once, but callers that also hash first (the OCFL writer) call it more than once,
- * so it must yield the same bytes every time (e.g. `() => createReadStream(path)`).
+ * What to store: the bytes, a local file, or a factory that returns a fresh stream of them. Stores
+ * may call the factory only once, but callers that also hash first (the OCFL writer) call it more
+ * than once, so it must yield the same bytes every time. A local file is named as such so that
+ * the fs store can copy it in the kernel and hashing can happen off the main thread.
  */
-export type Body = Buffer | (() => Readable);
+export type Body = Buffer | LocalFile | (() => Readable);
+
+/** A file on this machine whose bytes are the body; it must not change while it is stored. */
+export interface LocalFile {
+  file: string;
+}
+
+export const isLocalFile = (body: Body): body is LocalFile => typeof body === 'object' && !Buffer.isBuffer(body);
+
+/** A fresh stream of any body. */
+export function bodyStream(body: Body): Readable {
+  if (Buffer.isBuffer(body)) return Readable.from([body]);
+  if (isLocalFile(body)) return createReadStream(body.file);
+  return body();
+}
+
+/** Size and digests of any body; a local file is hashed on a worker thread. */
+export function digestBody<A extends DigestAlgorithm>(body: Body, algorithms: readonly A[]): Promise<DigestResult<A>> {
+  if (Buffer.isBuffer(body)) return Promise.resolve(digestBuffer(body, algorithms));
+  if (isLocalFile(body)) return digestFile(body.file, algorithms);
+  return digestStream(body(), algorithms);
+}
 
 export interface PutOptions {
   /** Expected SHA-512 (hex): a body that hashes differently is refused with STORAGE_DIGEST_MISMATCH. */
@@ -54,6 +79,12 @@ export interface ObjectStore {
 
   /** A stream of the value; STORAGE_NOT_FOUND is thrown here, before any byte is read. */
   stream(key: string): Promise<Readable>;
+
+  /**
+   * Size and digests of the stored value, read once; STORAGE_NOT_FOUND when the key does not
+   * exist. The fs store hashes on worker threads.
+   */
+  digest<A extends DigestAlgorithm>(key: string, algorithms: readonly A[]): Promise<DigestResult<A>>;
 
   /** The size of the value, or null when the key does not exist. */
   stat(key: string): Promise<{ size: number } | null>;

@@ -28,7 +28,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { digestBuffer, DigestingStream, digestStream, isHexDigest } from './digests.js';
+import { type DigestAlgorithm, digestBuffer, DigestingStream, type DigestResult, digestStream, isHexDigest } from './digests.js';
 import {
   accessDenied,
   digestMismatch,
@@ -43,6 +43,7 @@ import {
 import {
   assertValidKey,
   type Body,
+  bodyStream,
   compareKeys,
   joinKey,
   normalizePrefix,
@@ -144,7 +145,7 @@ export class S3ObjectStore implements ObjectStore {
         const hashing = new DigestingStream(['sha512'] as const, (d) =>
           expected !== undefined && d.sha512 !== expected ? digestMismatch(key, expected, d.sha512) : undefined,
         );
-        source = body();
+        source = bodyStream(body);
         // A failing source must fail the upload, which pipe() alone would not do.
         source.on('error', (err) => {
           sourceError = err;
@@ -181,6 +182,15 @@ export class S3ObjectStore implements ObjectStore {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       if (!(res.Body instanceof Readable)) throw storageIo(this.description, `no stream in the response for ${key}`);
       return res.Body;
+    } catch (err) {
+      throw this.mapError(err, key, true);
+    }
+  }
+
+  async digest<A extends DigestAlgorithm>(key: string, algorithms: readonly A[]): Promise<DigestResult<A>> {
+    const source = await this.stream(key);
+    try {
+      return await digestStream(source, algorithms);
     } catch (err) {
       throw this.mapError(err, key, true);
     }

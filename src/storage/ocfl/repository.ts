@@ -29,9 +29,10 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type DigestAlgorithm, digestBuffer, digestStream, type DigestResult } from '../digests.js';
+import { inParallel } from '../../platform/concurrency.js';
+import { type DigestResult } from '../digests.js';
 import { isStorageError, StorageError } from '../errors.js';
-import { type Body, compareKeys, joinKey, normalizePrefix, type ObjectStore } from '../object-store.js';
+import { type Body, compareKeys, digestBody, joinKey, normalizePrefix, type ObjectStore } from '../object-store.js';
 import {
   assertLogicalPath,
   assertNonConflicting,
@@ -187,17 +188,6 @@ export function createOcflRepository(store: ObjectStore, options: OcflRepository
 /** Content files stored at once by one version write. */
 const PARALLEL_PUTS = 8;
 
-/** Runs `fn` over `items` with at most `limit` running at a time; the first failure is thrown once all have settled. */
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 const tails = new Map<string, Promise<void>>();
 
 /** Runs `fn` after every earlier holder of `key` has finished. */
@@ -306,7 +296,7 @@ class Repository implements OcflRepository {
       assertLogicalPath(f.logicalPath);
       if (seen.has(f.logicalPath)) throw inputError(`logical path given twice: ${f.logicalPath}`);
       seen.add(f.logicalPath);
-      if (!Buffer.isBuffer(f.body) && typeof f.body !== 'function') throw inputError(`body of ${f.logicalPath} must be a Buffer or a stream factory`);
+      if (!Buffer.isBuffer(f.body) && typeof f.body !== 'function' && typeof f.body?.file !== 'string') throw inputError(`body of ${f.logicalPath} must be a Buffer, a local file or a stream factory`);
     }
     const info = versionInfo(version);
     await this.init();
@@ -326,7 +316,7 @@ class Repository implements OcflRepository {
       const algorithms: ('sha512' | FixityAlgorithm)[] = ['sha512', ...this.fixity];
       for (const [i, f] of files.entries()) {
         progress({ phase: 'hash', logicalPath: f.logicalPath, filesDone: i, filesTotal: files.length });
-        digests.set(f.logicalPath, await digestBody(f.body, algorithms));
+        digests.set(f.logicalPath, (await digestBody(f.body, algorithms)) as Digests);
       }
       const state = new Map<string, string>();
       if (mode === 'merge' && prev) {
@@ -390,9 +380,10 @@ class Repository implements OcflRepository {
           const report = () =>
             progress({ phase: 'store', logicalPath: f.logicalPath, contentPath: f.contentPath, bytesDone, bytesTotal });
           report();
-          const body: Body = Buffer.isBuffer(f.body) ? f.body : counting(f.body, (n) => ((bytesDone += n), report()));
+          const streamed = typeof f.body === 'function';
+          const body: Body = typeof f.body === 'function' ? counting(f.body, (n) => ((bytesDone += n), report())) : f.body;
           await this.store.put(key(f.contentPath), body, { sha512: f.digests.sha512 });
-          if (Buffer.isBuffer(f.body)) bytesDone += f.body.byteLength;
+          if (!streamed) bytesDone += f.digests.size;
           // With files written side by side, the last report must come after the last byte of any of them.
           report();
         });
@@ -664,7 +655,7 @@ class Repository implements OcflRepository {
     for await (const key of this.store.list(prefix)) present.push(key.slice(objectRoot.length + 1));
     if (present.length !== expected.size || !present.every((p) => expected.has(p))) return undefined;
     for (const [p, digest] of expected) {
-      const got = await digestStream(await this.store.stream(joinKey(objectRoot, p)), ['sha512'] as const);
+      const got = await this.store.digest(joinKey(objectRoot, p), ['sha512'] as const);
       if (got.sha512 !== digest) return undefined;
     }
     return { inventory, bytes, sidecar };
@@ -727,11 +718,6 @@ function resolveVersion(inv: OcflInventory, version: string | number | undefined
     });
   }
   return name;
-}
-
-async function digestBody(body: Body, algorithms: readonly ('sha512' | FixityAlgorithm)[]): Promise<Digests> {
-  const algs = algorithms as readonly DigestAlgorithm[];
-  return (Buffer.isBuffer(body) ? digestBuffer(body, algs) : await digestStream(body(), algs)) as Digests;
 }
 
 /** The body factory with a byte counter on each stream it makes. */

@@ -8,9 +8,9 @@
  * ends after the last object, so each cycle checks every object exactly once.
  */
 import { nowIso } from '../../db/database.js';
+import { inParallel } from '../../platform/concurrency.js';
 import { appendAudit, type AuditActor, type AuditEntry } from '../../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
-import { digestStream } from '../digests.js';
 import { isStorageError } from '../errors.js';
 import { INVENTORY, INVENTORY_SIDECAR, parseSidecar, sidecarText } from '../ocfl/inventory.js';
 import { OBJECT_NAMASTE, OBJECT_NAMASTE_TEXT } from '../ocfl/layout.js';
@@ -102,18 +102,36 @@ export async function runFixityAudit(ctx: AppContext, opts: FixityAuditOptions):
       result.cycleCompleted = true;
       return result;
     }
-    for (const obj of batch) {
-      if (result.checked + result.skipped > 0 && (Date.now() - started >= opts.budgetMs || opts.signal?.aborted)) return result;
-      const error = await auditOne(ctx, location, repo, obj, actor, checkpoint.cycle, result);
+    // Objects are read ahead, several at a time, so that every core hashes; their results are
+    // recorded strictly in item order, so the checkpoint never passes an object left unrecorded.
+    const checks: Array<Promise<Checked>> = [];
+    const readAhead = (upTo: number) => {
+      for (let i = checks.length; i < Math.min(upTo, batch.length); i++) checks.push(settle(checkObject(ctx, location, repo, batch[i]!, actor)));
+    };
+    for (const [i, obj] of batch.entries()) {
+      if (result.checked + result.skipped > 0 && (Date.now() - started >= opts.budgetMs || opts.signal?.aborted)) {
+        // Reads already under way finish before the run returns, so none outlives it; their results are not recorded.
+        await Promise.all(checks);
+        return result;
+      }
+      readAhead(i + READ_AHEAD);
+      const error = await auditOne(ctx, location, obj, actor, checkpoint.cycle, result, await checks[i]!);
       position = obj.item_id;
       opts.onProgress?.(result.checked);
       if (error) {
+        await Promise.all(checks);
         result.error = error;
         return result;
       }
     }
   }
 }
+
+/** Objects checked at once: enough to keep every hashing worker and the disk busy. */
+const READ_AHEAD = 4;
+
+type Checked = { ok: ObjectCheck | 'skipped' } | { err: unknown };
+const settle = (check: Promise<ObjectCheck | 'skipped'>): Promise<Checked> => check.then((ok) => ({ ok }), (err: unknown) => ({ err }));
 
 async function openCycle(db: PreservationRepository, location: string): Promise<CheckpointRow> {
   const at = nowIso();
@@ -132,19 +150,17 @@ async function openCycle(db: PreservationRepository, location: string): Promise<
 async function auditOne(
   ctx: AppContext,
   location: StorageLocation,
-  repo: OcflRepository,
   obj: ObjectRow,
   actor: AuditActor,
   cycle: number,
   result: FixityAuditResult,
+  checked: Checked,
 ): Promise<RecordedError | undefined> {
   const itemId = obj.item_id;
   const advance = (r: PreservationRepository, counts: { checked?: number; failed?: number; repaired?: number; damaged?: number }, at: string) =>
     r.advanceCheckpoint(location.name, cycle, itemId, counts, at);
-  let check: ObjectCheck | 'skipped';
-  try {
-    check = await checkObject(ctx, location, repo, obj, actor);
-  } catch (err) {
+  if ('err' in checked) {
+    const err = checked.err;
     const error = recordedError(err);
     const stop = isLocationFailure(err);
     await inTransaction(ctx, async (tx) => {
@@ -158,6 +174,7 @@ async function auditOne(
     result.failed += 1;
     return undefined;
   }
+  const check = checked.ok;
   if (check === 'skipped') {
     await inTransaction(ctx, (tx) => advance(new PreservationRepository(tx), {}, nowIso()));
     result.skipped += 1;
@@ -305,9 +322,15 @@ async function checkObject(ctx: AppContext, location: StorageLocation, repo: Ocf
   const inventory = inventoryBytes && parseInventoryOf(inventoryBytes, id);
   const check: ObjectCheck = { version: head.name, files: 0, bytes: 0, findings, ...(expected.held ? { held: expected.held } : {}) };
   if (!inventory) return check;
-  for (const file of contentFiles(inventory)) {
+  const files = contentFiles(inventory);
+  // Side by side: a version of many small scans keeps every hashing worker busy.
+  const problems: Array<Problem | undefined> = [];
+  await inParallel(files, READ_AHEAD, async (file, i) => {
+    problems[i] = await checkContent(repo, id, file, (n) => (check.bytes += n));
+  });
+  for (const [i, file] of files.entries()) {
     check.files += 1;
-    const problem = await checkContent(repo, id, file, (n) => (check.bytes += n));
+    const problem = problems[i];
     if (problem) {
       findings.push({ path: file.path, problem, order: 1, repair: () => copyVerified(id, repo, file.path, file.sha512, candidatesAt(others, file.path)) });
     }
@@ -319,7 +342,7 @@ async function checkObject(ctx: AppContext, location: StorageLocation, repo: Ocf
 async function checkContent(repo: OcflRepository, id: string, file: ContentFile, onBytes: (n: number) => void): Promise<Problem | undefined> {
   let digests;
   try {
-    digests = await digestStream(await repo.store.stream(joinKey(repo.objectRoot(id), file.path)), ['sha512', 'sha256', 'sm3'] as const);
+    digests = await repo.store.digest(joinKey(repo.objectRoot(id), file.path), ['sha512', 'sha256', 'sm3'] as const);
   } catch (err) {
     if (isStorageError(err, 'STORAGE_NOT_FOUND')) return 'missing';
     throw err;

@@ -160,7 +160,7 @@ async function writeItemVersion(ctx: AppContext, actor: Actor, item: ItemRow, fi
     { logicalPath: LANTAI_METADATA_PATHS.xml, body: metadataXml(meta, objectId) },
   ];
   for (const m of metadata) known.set(m.logicalPath, { size: m.body.length, format: identifyBuffer(m.body, m.logicalPath) });
-  const ocflFiles: OcflFile[] = [...files.map((f) => ({ logicalPath: f.name, body: () => createReadStream(f.path) })), ...metadata];
+  const ocflFiles: OcflFile[] = [...files.map((f) => ({ logicalPath: f.name, body: { file: f.path } })), ...metadata];
   const mode = opts.mode ?? 'merge';
   const message = opts.message?.trim() || `存入 ${files.length} 个文件 / stored ${files.length} file(s)`;
   const written = await repo.createOrUpdateObject(

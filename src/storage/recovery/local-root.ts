@@ -8,7 +8,9 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
+import type { DigestAlgorithm, DigestResult } from '../digests.js';
 import { StorageError, storageIo, storageNotFound } from '../errors.js';
+import { digestFile } from '../file-digests.js';
 import { OBJECT_NAMASTE, ROOT_NAMASTE } from '../ocfl/layout.js';
 import { assertValidKey, compareKeys, joinKey, normalizePrefix, type ObjectStore, type PutResult } from '../object-store.js';
 
@@ -105,6 +107,12 @@ export class ReadOnlyDirStore implements ObjectStore {
       throw storageNotFound(key);
     }
     return fh.createReadStream();
+  }
+
+  async digest<A extends DigestAlgorithm>(key: string, algorithms: readonly A[]): Promise<DigestResult<A>> {
+    return digestFile(this.pathOf(key), algorithms).catch((e: unknown) => {
+      throw missing(e, key);
+    });
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
