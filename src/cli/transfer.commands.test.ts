@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,5 +102,84 @@ describe.each(BACKENDS)('lantai transfer submit (%s)', (dialect) => {
     expect(refused.stderr).toContain('TOKEN_INVALID');
     expect(refused.stderr).toContain('The transfer token is invalid or revoked');
     expect((await fixture.archivist.json('GET', '/api/v1/transfers', undefined, 200)).items).toHaveLength(2);
+    // Both went over tus, and their uploads are gone once received.
+    const uploads = await t.ctx.database.db.selectFrom('transfer_uploads').select('transfer_id').orderBy('transfer_id').execute();
+    expect(uploads.map((u) => u.transfer_id)).toEqual((await t.ctx.database.db.selectFrom('transfers').select('id').orderBy('id').execute()).map((r) => r.id));
+    expect(readdirSync(join(t.ctx.config.dataDir, 'uploads', 'tus'))).toEqual([]);
+  });
+
+  it('resumes the upload from the offset the archive holds when the connection drops mid-PATCH', async () => {
+    t = await createTestApp(dialect);
+    const fixture = await createCatalogFixture(t, 'archivist');
+    const { organizations } = await fixture.archivist.json('GET', '/api/v1/organizations', undefined, 200);
+    const org = organizations.find((o: { code: string }) => o.code === 'YZ001').id;
+    const { token } = await fixture.archivist.json('POST', `/api/v1/organizations/${org}/tokens`, { name: '办公室系统' }, 201);
+    const relay = await cuttingRelay(new URL(await t.app.listen({ port: 0, host: '127.0.0.1' })), 1024 * 1024);
+    const dir = mkdtempSync(join(tmpdir(), 'lantai-transfer-resume-'));
+    dirs.push(dir);
+    // Large enough that the archive has stored part of it when the cut comes.
+    const content = await carrier(1);
+    writeFileSync(join(content, '扫描件.bin'), randomBytes(3 * 1024 * 1024));
+    const zip = await zipDirectory(content, join(dir, '移交包.zip'), '');
+    try {
+      const res = await runLantai('transfer', 'submit', zip, '--to', relay.url, '--token', token, '--category', String(fixture.categoryId));
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(relay.cut).toBe(true);
+      // One upload, resumed: created once, asked for its offset after the cut, which was past the start.
+      expect(relay.methods.filter((m) => m === 'POST')).toHaveLength(1);
+      expect(relay.methods.slice(relay.methods.indexOf('PATCH'))).toEqual(['PATCH', 'HEAD', 'PATCH', 'GET']);
+      expect(Number(/^HTTP\/1\.1 200 [^]*?upload-offset: (\d+)/im.exec(relay.answers)?.[1])).toBeGreaterThan(0);
+      const [transfer] = await t.ctx.database.db.selectFrom('transfers').selectAll().execute();
+      expect(transfer).toMatchObject({ organization_id: org, file_name: '移交包.zip', state: 'received' });
+      expect(readFileSync(join(t.ctx.config.dataDir, 'transfers', String(transfer!.id), 'package', '移交包.zip')).equals(readFileSync(zip))).toBe(true);
+    } finally {
+      await relay.close();
+    }
   });
 });
+
+/**
+ * A TCP relay to the archive that cuts the connection carrying the first PATCH once `cutAfter`
+ * bytes of it have passed, as a flaky network would; it records the requests' methods and the
+ * answers' text.
+ */
+async function cuttingRelay(target: URL, cutAfter: number) {
+  const state = { url: '', cut: false, methods: [] as string[], answers: '' };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    const upstream = connect(Number(target.port), target.hostname);
+    let patchBytes = -1;
+    const drop = () => {
+      sockets.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.on('data', (d: Buffer) => {
+      state.answers += d.toString('latin1');
+      client.write(d);
+    });
+    client.on('data', (d: Buffer) => {
+      const method = /^(POST|HEAD|PATCH|GET|DELETE) /.exec(d.toString('latin1'))?.[1];
+      if (method) state.methods.push(method);
+      if (method === 'PATCH' && !state.cut) patchBytes = 0;
+      if (patchBytes >= 0 && !state.cut && (patchBytes += d.length) > cutAfter) {
+        state.cut = true;
+        upstream.end(d.subarray(0, d.length - (patchBytes - cutAfter)), () => client.destroy());
+        return;
+      }
+      upstream.write(d);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The client's keep-alive connections would hold the relay open.
+  const close = () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    for (const socket of sockets) socket.destroy();
+  });
+  return Object.assign(state, { close });
+}

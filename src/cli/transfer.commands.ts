@@ -1,9 +1,10 @@
-import { openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import { DetailedError, Upload } from 'tus-js-client';
 import { CatalogRepository } from '../catalog/catalog.repository.js';
 import { parseTemplate } from '../domain/archival-code.js';
 import { runChecks } from '../ingest/checks/run.js';
@@ -89,7 +90,7 @@ class SubmitFailure extends Error {
   }
 }
 
-/** What GET /api/v1/transfer-inbox/:id answers (POST answers the first two). */
+/** What GET /api/v1/transfer-inbox/:id answers. */
 interface InboxStatus {
   transferId: number;
   state: string;
@@ -99,44 +100,88 @@ interface InboxStatus {
   reason: string | null;
 }
 
-async function inboxCall(url: string, init: RequestInit): Promise<InboxStatus> {
-  const res = await fetch(url, init).catch((e: Error) => {
-    throw new SubmitFailure(`无法连接档案馆：${url}（${e.message}）`, `Cannot reach the archive at ${url} (${e.message})`);
-  });
-  const text = await res.text();
-  let body: (InboxStatus & { error?: { code: string; message: string; message_en: string } }) | null = null;
+const unreachable = (url: string, e: Error) => new SubmitFailure(`无法连接档案馆：${url}（${e.message}）`, `Cannot reach the archive at ${url} (${e.message})`);
+
+/** The archive's JSON answer, or a failure carrying its bilingual error. */
+function answerOf<T>(status: number, text: string): T {
+  let body: (T & { error?: { code: string; message: string; message_en: string } }) | null = null;
   try {
     body = JSON.parse(text);
   } catch {
     // The archive answers in JSON; anything else (a proxy's page) is reported by status below.
   }
-  if (!res.ok) {
+  if (status < 200 || status >= 300) {
     const err = body?.error;
-    throw err ? new SubmitFailure(`[${err.code}] ${err.message}`, err.message_en) : new SubmitFailure(`档案馆返回 HTTP ${res.status}`, `The archive answered HTTP ${res.status}`);
+    throw err ? new SubmitFailure(`[${err.code}] ${err.message}`, err.message_en) : new SubmitFailure(`档案馆返回 HTTP ${status}`, `The archive answered HTTP ${status}`);
   }
-  if (!body) throw new SubmitFailure(`档案馆的回答无法读取（HTTP ${res.status}）`, `Unreadable answer from the archive (HTTP ${res.status})`);
+  if (!body) throw new SubmitFailure(`档案馆的回答无法读取（HTTP ${status}）`, `Unreadable answer from the archive (HTTP ${status})`);
   return body;
+}
+
+async function inboxCall<T = InboxStatus>(url: string, init: RequestInit): Promise<T> {
+  const res = await fetch(url, init).catch((e: Error) => {
+    throw unreachable(url, e);
+  });
+  return answerOf<T>(res.status, await res.text());
+}
+
+/** The archive's own refusal when it answered, else what kept the upload from it. */
+function uploadFailure(url: string, e: Error): SubmitFailure {
+  const res = e instanceof DetailedError ? e.originalResponse : null;
+  if (!res) return unreachable(url, e);
+  try {
+    answerOf(res.getStatus(), res.getBody());
+  } catch (refusal) {
+    if (refusal instanceof SubmitFailure) return refusal;
+  }
+  return new SubmitFailure(`上传失败：${e.message}`, `The upload failed: ${e.message}`);
+}
+
+/** Network errors and the archive's 5xx are retried this often, each time resuming from the offset the archive holds. */
+const RETRY_DELAYS_MS = [0, 1000, 3000, 10_000, 30_000, 60_000];
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends the package with tus, so a dropped connection costs only the bytes in flight: within
+ * this run tus-js-client asks the archive for the offset and goes on from there. Returns the
+ * upload's URL.
+ */
+function uploadPackage(path: string, size: number, inbox: string, auth: Record<string, string>, categoryId: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // tus-js-client's Node build reads an fs.ReadStream by its path, reopening it at whatever
+    // offset a resume needs; its typings list only the browser's sources.
+    const upload: Upload = new Upload(createReadStream(path) as unknown as Blob, {
+      endpoint: `${inbox}/uploads`,
+      headers: auth,
+      metadata: { filename: basename(path), categoryId: String(categoryId) },
+      uploadSize: size,
+      chunkSize: CHUNK_BYTES,
+      retryDelays: RETRY_DELAYS_MS,
+      onSuccess: () => resolve(upload.url!),
+      onError: (e) => reject(uploadFailure(inbox, e)),
+    });
+    upload.start();
+  });
 }
 
 const CHECKING = new Set(['received', 'unpacked']);
 
 /**
- * `lantai transfer submit <package> --to <url> --token <token> --category <id>`: sends a package
- * file to the archive's transfer inbox. With --wait it follows the check and prints the report:
- * exit 0 when no blocking check failed, 1 when one did, 2 when the archive or network refused.
+ * `lantai transfer submit <package> --to <url> --token <token> --category <id>`: uploads a package
+ * file to the archive's transfer inbox over tus. With --wait it follows the check and prints the
+ * report: exit 0 when no blocking check failed, 1 when one did, 2 when the archive or network refused.
  */
 export async function runTransferSubmitCommand(path: string, opts: SubmitOptions, out: CommandOutput): Promise<number> {
   const inbox = `${opts.to.replace(/\/+$/, '')}/api/v1/transfer-inbox`;
   const auth = { authorization: `Bearer ${opts.token}` };
   try {
-    if (!(await stat(path).then((s) => s.isFile(), () => false))) {
+    const size = await stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
+    if (size === null) {
       throw new SubmitFailure(`找不到移交包文件：${path}（目录请先打包为 zip）`, `No package file at ${path} (zip a directory first)`);
     }
-    const form = new FormData();
-    form.set('categoryId', String(opts.categoryId));
-    // A file-backed Blob: fetch streams the package rather than holding it in memory.
-    form.set('file', await openAsBlob(path), basename(path));
-    const submitted = await inboxCall(inbox, { method: 'POST', headers: auth, body: form });
+    const uploadUrl = await uploadPackage(path, size, inbox, auth, opts.categoryId);
+    // The upload's own record names the transfer, even when the answer to its last PATCH was lost.
+    const submitted = await inboxCall<{ transferId: number; state: string }>(uploadUrl, { headers: auth });
     out.stdout.write(`已提交 / submitted: 移交 / transfer #${submitted.transferId}（${submitted.state}）\n`);
     if (!opts.wait) return 0;
     const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);

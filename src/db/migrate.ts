@@ -5,6 +5,7 @@ import * as search from './migrations/0002-search.js';
 import * as preservation from './migrations/0003-preservation.js';
 import * as transfers from './migrations/0004-transfers.js';
 import * as transferTokens from './migrations/0005-transfer-tokens.js';
+import * as transferUploads from './migrations/0006-transfer-uploads.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -38,6 +39,7 @@ const STEPS: Record<string, Step> = {
   '0003-preservation': preservation,
   '0004-transfers': transfers,
   '0005-transfer-tokens': transferTokens,
+  '0006-transfer-uploads': transferUploads,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -316,6 +316,7 @@ export interface Schema {
   transfers: TransferTable;
   transfer_items: TransferItemTable;
   organization_tokens: OrganizationTokenTable;
+  transfer_uploads: TransferUploadTable;
 }
 
 // ingest/transfer: received packages and the accept step's per-item progress
@@ -366,4 +367,13 @@ export interface OrganizationTokenTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+export interface TransferUploadTable {
+  /** The tus upload's id (the last segment of its URL). */
+  upload_id: string;
+  organization_id: number;
+  /** Set once the finished upload has been received as a transfer. */
+  transfer_id: number | null;
+  created_at: string;
 }

@@ -185,8 +185,8 @@ export const FOUR_PROPERTY_CHECKS: readonly FourPropertyCheck[] = [
     codes: { GD: gd('GD-1-10'), YJ: local('LT-YJ-1-10'), CQ: local('LT-CQ-1-10') },
     name: { zh: '电子文件内容数据电子属性一致性检测', en: 'Content attributes match the metadata' },
     method: {
-      zh: '读取内容文件的实际大小和格式（按文件特征识别），与元数据记录的大小、格式以及文件扩展名比对',
-      en: 'The file’s actual size and format (identified from its bytes) against the size and format in the metadata and the file-name extension',
+      zh: '读取内容文件的实际大小和格式（按文件特征识别），与元数据记录的大小、格式以及文件扩展名比对；PDF 的实际页数与元数据记录的页数比对',
+      en: 'The file’s actual size and format (identified from its bytes) against the size and format in the metadata and the file-name extension; a PDF’s actual page count against the pages in the metadata',
     },
     automated: { GD: true, YJ: true, CQ: true },
     severity: { GD: 'blocking', YJ: 'blocking', CQ: 'blocking' },

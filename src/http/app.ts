@@ -16,13 +16,14 @@ import { searchRoutes } from './routes/search.routes.js';
 import { spreadsheetRoutes } from './routes/spreadsheet.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
 import { transferInboxRoutes } from './routes/transfer-inbox.routes.js';
+import { transferUploadRoutes } from './routes/transfer-uploads.routes.js';
 import { transferRoutes } from './routes/transfer.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => void;
 
 /** Each business module's routes; a new module adds its file here. */
-const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes, preservationRoutes, transferRoutes, transferInboxRoutes];
+const ROUTES: RouteModule[] = [systemRoutes, authRoutes, usersRoutes, auditRoutes, catalogRoutes, spreadsheetRoutes, searchRoutes, preservationRoutes, transferRoutes, transferInboxRoutes, transferUploadRoutes];
 
 export interface AppOptions {
   logger?: boolean;

@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requestInboxCheck } from '../../ingest/transfer/jobs.js';
-import { createToken, listTokens, resolveToken, revokeToken, type TokenHolder, tokenActor } from '../../ingest/transfer/tokens.service.js';
+import { submitPackage } from '../../ingest/transfer/inbox.service.js';
+import { createToken, listTokens, resolveToken, revokeToken, type TokenHolder } from '../../ingest/transfer/tokens.service.js';
 import { TransferRepository } from '../../ingest/transfer/transfer.repository.js';
-import { receiveTransfer, transferView } from '../../ingest/transfer/transfer.service.js';
+import { transferView } from '../../ingest/transfer/transfer.service.js';
 import type { AppContext } from '../../platform/context.js';
 import { notFound, unauthorized } from '../../platform/errors.js';
 import { actorOf, idParam } from '../request-context.js';
@@ -12,7 +12,7 @@ import { categoryIdOf, withUploadedPackage } from './transfer.routes.js';
 /** Where senders work; the session check leaves these paths to the bearer token (auth-hook.ts). */
 export const TRANSFER_INBOX_PATH = '/api/v1/transfer-inbox';
 
-async function tokenHolder(ctx: AppContext, req: FastifyRequest): Promise<TokenHolder> {
+export async function tokenHolder(ctx: AppContext, req: FastifyRequest): Promise<TokenHolder> {
   const [scheme, bearer] = (req.headers.authorization ?? '').split(' ');
   const holder = scheme?.toLowerCase() === 'bearer' && bearer ? await resolveToken(ctx, bearer.trim()) : null;
   if (!holder) throw unauthorized('TOKEN_INVALID', '移交令牌无效或已吊销，请向档案馆申请新令牌', 'The transfer token is invalid or revoked; ask the archive for a new one');
@@ -42,10 +42,8 @@ export function transferInboxRoutes(app: FastifyInstance, ctx: AppContext): void
       schema: { tags: ['transfer'], consumes: ['multipart/form-data'], summary: '发送方提交移交包（Authorization: Bearer 令牌；字段 categoryId，文件一个）/ A sender submits a package (Authorization: Bearer token; field categoryId; one file)' },
     }, async (req, reply) => {
       const holder = await tokenHolder(ctx, req);
-      const actor = tokenActor(holder, req.ip);
       const view = await withUploadedPackage(ctx, req, 2, (file, fields) =>
-        receiveTransfer(ctx, actor, { path: file.path, fileName: file.name, categoryId: categoryIdOf(fields), organizationId: holder.organization.id }));
-      await requestInboxCheck(ctx, view.id);
+        submitPackage(ctx, holder, req.ip, { path: file.path, fileName: file.name, categoryId: categoryIdOf(fields) }));
       return reply.code(202).send({ transferId: view.id, state: view.state });
     });
   });

@@ -27,6 +27,9 @@ export const categoryIdOf = (fields: Record<string, string>): number => {
   return categoryId;
 };
 
+export const packageTooLarge = (ctx: AppContext) =>
+  new AppError(413, 'FILE_TOO_LARGE', `移交包超过大小上限（${ctx.config.uploadMaxBytes} 字节）`, `The package exceeds the size limit (${ctx.config.uploadMaxBytes} bytes)`, { limit: ctx.config.uploadMaxBytes });
+
 /**
  * Streams a multipart upload of one package file (and a few fields) to a temporary directory,
  * hands it to `receive`, and removes the upload after, whatever happens. Needs @fastify/multipart
@@ -47,9 +50,7 @@ export async function withUploadedPackage<T>(
       }
       const path = join(dir, 'package');
       await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
-      if (part.file.truncated) {
-        throw new AppError(413, 'FILE_TOO_LARGE', `移交包超过大小上限（${ctx.config.uploadMaxBytes} 字节）`, `The package exceeds the size limit (${ctx.config.uploadMaxBytes} bytes)`, { limit: ctx.config.uploadMaxBytes });
-      }
+      if (part.file.truncated) throw packageTooLarge(ctx);
       file = { path, name: part.filename };
     }
     if (!file) throw badRequest('TRANSFER_PACKAGE_REQUIRED', '请上传一个移交包文件', 'Upload one package file');

@@ -53,8 +53,9 @@ function tiff(stripBytes: number, dataLength: number): Buffer {
 }
 
 describe('probeReadability', () => {
-  it('parses PDFs and notes embedded signatures', async () => {
-    expect(await probe('a.pdf', await makePdf())).toEqual({ probed: true, problem: null, signed: false });
+  it('parses PDFs, counts their pages and notes embedded signatures', async () => {
+    expect(await probe('a.pdf', await makePdf())).toEqual({ probed: true, problem: null, signed: false, pages: 1 });
+    expect(await probe('b.pdf', await makePdf('Lantai', 4))).toMatchObject({ problem: null, pages: 4 });
     const signed = Buffer.concat([await makePdf(), Buffer.from('\n% /ByteRange [0 1 2 3]\n')]);
     expect(await probe('signed.pdf', signed)).toMatchObject({ problem: null, signed: true });
   });

@@ -14,8 +14,11 @@ import yauzl from 'yauzl';
 import type { Label } from '../../domain/errors.js';
 import type { FormatRecord } from '../../storage/format/identify.js';
 
-/** `signed`: the file embeds a signature or seal (PDF /ByteRange, OFD Signatures.xml) for the manual signature review. */
-export type Readability = { probed: false } | { probed: true; problem: Label | null; signed?: boolean };
+/**
+ * `signed`: the file embeds a signature or seal (PDF /ByteRange, OFD Signatures.xml) for the manual
+ * signature review. `pages`: the pages counted in the file, for comparison with the declared 页数.
+ */
+export type Readability = { probed: false } | { probed: true; problem: Label | null; signed?: boolean; pages?: number };
 
 const ok: Readability = { probed: true, problem: null };
 const bad = (zh: string, en: string): Readability => ({ probed: true, problem: { zh, en } });
@@ -25,8 +28,9 @@ async function probePdf(path: string): Promise<Readability> {
     // Encryption is its own check (GD-3-8); here only the structure counts.
     const bytes = await readFile(path);
     const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
-    if (doc.getPageCount() === 0) return bad('PDF 没有页面', 'the PDF has no pages');
-    return { probed: true, problem: null, signed: bytes.includes('/ByteRange') };
+    const pages = doc.getPageCount();
+    if (pages === 0) return bad('PDF 没有页面', 'the PDF has no pages');
+    return { probed: true, problem: null, signed: bytes.includes('/ByteRange'), pages };
   } catch (e) {
     const detail = e instanceof Error ? e.message.slice(0, 200) : String(e);
     return bad(`PDF 无法解析：${detail}`, `the PDF does not parse: ${detail}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksForStage } from '../../domain/four-property-checks.js';
-import type { TransferPackage } from '../packages/model.js';
+import type { TransferItem, TransferPackage } from '../packages/model.js';
 import { FINDING_ROUTES, findingCheck, runChecks, TRANSFER_CHECK_IDS } from './run.js';
 import { ARCHIVAL_WITH_PDF, cleanPackage, fileEntry, itemEntry, makePdf, makePng, noCatalogue, put, result, withEncrypt } from './test-fixtures.js';
 import type { CheckEnv } from './types.js';
@@ -147,6 +147,34 @@ describe('content checks', () => {
       'the extension of "0001.jpg" does not fit its actual format PDF',
       'metadata records format "JPEG", the file is PDF',
     ]);
+  });
+
+  it('compares the pages of an item\'s PDFs with the declared 页数', async () => {
+    const three = await makePdf('three pages', 3);
+    await put(root, '电子档案/2023/0002.pdf', three);
+    pkg.items[1]!.files = [fileEntry('电子档案/2023/0002.pdf', three)];
+    pkg.items[2]!.fields.pages = 2;
+    const check = result(await runChecks(pkg, env), 'LT-YJ-1-10');
+    expect(check.result).toBe('fail');
+    expect(check.offending).toEqual([
+      { item: 'row 2', reason: '元数据记录页数 1，PDF 实有 3 页', reason_en: 'metadata records 1 page, the PDF content has 3 pages' },
+      { item: 'row 3', reason: '元数据记录页数 2，PDF 实有 1 页', reason_en: 'metadata records 2 pages, the PDF content has 1 page' },
+    ]);
+  });
+
+  it('counts the pages of every PDF of an item beside its text, and leaves other content uncounted', async () => {
+    const text = Buffer.from('正文文本');
+    const png = makePng();
+    await put(root, '电子档案/2023/0001.txt', text);
+    await put(root, '电子档案/2023/0002.png', png);
+    const [first, second, third] = pkg.items as [TransferItem, TransferItem, TransferItem];
+    first.files.push(fileEntry('电子档案/2023/0001.txt', text, { declaredFormat: 'TXT' }), second.files[0]!);
+    first.fields.pages = 2;
+    second.files = [fileEntry('电子档案/2023/0002.png', png, { declaredFormat: 'PNG' }), third.files[0]!];
+    second.fields.pages = 7;
+    delete third.fields.pages;
+    pkg.declared = {};
+    expect(result(await runChecks(pkg, env), 'LT-YJ-1-10').offending.filter((o) => /pages/.test(o.reason_en))).toEqual([]);
   });
 
   it('fails a broken PDF and a truncated PNG, passes a whole PNG', async () => {

@@ -118,6 +118,25 @@ function formatMatches(declared: string, facts: FileFacts): boolean {
   return accepted.has(d) || accepted.has(d.replace(/[-_]?v?\d+(\.\d+)*$/, ''));
 }
 
+const pagesEn = (n: number) => (n === 1 ? '1 page' : `${n} pages`);
+
+/**
+ * The pages of an item's content when Lantai counted all of them: its PDFs, beside plain text
+ * that has no pages. null when the item holds anything else (scans, OFD, attachments of other
+ * kinds), whose pages the metadata may or may not count; the digitization reader counts scans.
+ */
+function countedPages(item: TransferItem, facts: Context['facts']): number | null {
+  let pages: number | null = null;
+  for (const file of item.files) {
+    const f = facts.get(file.path);
+    if (!isFacts(f)) return null;
+    if (f.record.formatId === 'txt') continue;
+    if (!f.readability.probed || f.readability.pages === undefined) return null;
+    pages = (pages ?? 0) + f.readability.pages;
+  }
+  return pages;
+}
+
 const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
   'LT-YJ-1-1-1': ({ pkg, facts }) => {
     const offending: Offending[] = [];
@@ -274,6 +293,12 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
       if (file.declaredFormat && !formatMatches(file.declaredFormat, f)) {
         offending.push({ ...at, reason: `元数据记录格式“${file.declaredFormat}”，实际为 ${record.name}`, reason_en: `metadata records format "${file.declaredFormat}", the file is ${record.name}` });
       }
+    }
+    for (const item of pkg.items) {
+      const declared = item.fields.pages;
+      const pages = countedPages(item, facts);
+      if (typeof declared !== 'number' || pages === null || declared === pages) continue;
+      offending.push({ item: item.key, reason: `元数据记录页数 ${declared}，PDF 实有 ${pages} 页`, reason_en: `metadata records ${pagesEn(declared)}, the PDF content has ${pagesEn(pages)}` });
     }
     return { offending };
   },
@@ -576,10 +601,14 @@ export async function runChecks(pkg: TransferPackage, env: CheckEnv, config: Che
     checks.push(result);
   }
 
-  const count = (r: CheckOutcome) => checks.filter((c) => c.result === r).length;
-  const blockingFailures = checks.filter((c) => c.result === 'fail' && c.severity === 'blocking').length;
   let bytes = 0;
   for (const f of facts.values()) if (isFacts(f)) bytes += f.size;
+  return reportOf(checks, { items: pkg.items.length, files: [...facts.values()].filter(isFacts).length, bytes });
+}
+
+function reportOf(checks: CheckResult[], contents: Pick<CheckReport['summary'], 'items' | 'files' | 'bytes'>): CheckReport {
+  const count = (r: CheckOutcome) => checks.filter((c) => c.result === r).length;
+  const blockingFailures = checks.filter((c) => c.result === 'fail' && c.severity === 'blocking').length;
   return {
     checks,
     blocking: blockingFailures > 0,
@@ -591,9 +620,26 @@ export async function runChecks(pkg: TransferPackage, env: CheckEnv, config: Che
       na: count('na'),
       blockingFailures,
       warnings: checks.filter((c) => c.result === 'fail' && c.severity === 'warning').length,
-      items: pkg.items.length,
-      files: [...facts.values()].filter(isFacts).length,
-      bytes,
+      ...contents,
     },
   };
+}
+
+/** The check a package that cannot be opened at all fails: its structure (GD-1-13). */
+export const REFUSAL_CHECK = 'LT-YJ-1-13';
+
+/**
+ * The report on a package that could not be opened (the unpacker refused it, or its format is
+ * none Lantai reads): the structure check fails with the reason, blocking whatever the
+ * configuration says, since there is nothing to accept; every other check is listed as not run.
+ */
+export function refusalReport(reason: Label): CheckReport {
+  const notRun: Label = { zh: '移交包未能打开，未检测', en: 'Not checked: the package could not be opened' };
+  const checks = checksForStage('YJ').map((c): CheckResult => {
+    const base = { id: c.code.code, property: PROPERTY_LABELS[c.property], name: c.name, method: c.method };
+    return c.code.code === REFUSAL_CHECK
+      ? { ...base, severity: 'blocking', result: 'fail', offending: [{ reason: reason.zh, reason_en: reason.en }] }
+      : { ...base, severity: c.stageSeverity, result: 'na', offending: [], note: notRun };
+  });
+  return reportOf(checks, { items: 0, files: 0, bytes: 0 });
 }

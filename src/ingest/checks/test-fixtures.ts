@@ -7,9 +7,9 @@ import { PDFDocument } from 'pdf-lib';
 import type { TransferFile, TransferItem, TransferPackage } from '../packages/model.js';
 import type { CheckEnv, CheckReport, CheckResult } from './types.js';
 
-export async function makePdf(text = 'Lantai'): Promise<Buffer> {
+export async function makePdf(text = 'Lantai', pages = 1): Promise<Buffer> {
   const doc = await PDFDocument.create();
-  doc.addPage([200, 200]).drawText(text, { x: 20, y: 100, size: 12 });
+  for (let n = 0; n < pages; n++) doc.addPage([200, 200]).drawText(text, { x: 20, y: 100, size: 12 });
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
@@ -109,6 +109,16 @@ export async function cleanPackage(root: string): Promise<TransferPackage> {
     findings: [],
     encodings: { '文件目录.XML': 'UTF-8' },
   };
+}
+
+/** A project marker instead of EICAR (stack-notes F11): ClamAV ships no signatures offline. */
+export const VIRUS_MARKER = 'LANTAI-TEST-VIRUS-SIGNATURE';
+export const VIRUS_SIGNATURE = 'Lantai.Test.Marker.UNOFFICIAL';
+
+/** Writes a ClamAV signature database that detects VIRUS_MARKER into `dir`, for `clamscan -d dir`. */
+export async function writeTestSignatures(dir: string): Promise<string> {
+  await put(dir, 'lantai-test.ndb', `Lantai.Test.Marker:0:*:${Buffer.from(VIRUS_MARKER).toString('hex')}\n`);
+  return dir;
 }
 
 export const noCatalogue: CheckEnv['existingCodes'] = async () => new Set();

@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferPackage } from '../packages/model.js';
 import { runChecks } from './run.js';
-import { ARCHIVAL_WITH_PDF, cleanPackage, noCatalogue, put, result } from './test-fixtures.js';
+import { ARCHIVAL_WITH_PDF, cleanPackage, noCatalogue, put, result, VIRUS_MARKER, writeTestSignatures } from './test-fixtures.js';
 import { ClamdScanner, ClamscanScanner, findScanner } from './virus.js';
 
-/** A project marker instead of EICAR (stack-notes F11): ClamAV ships no signatures offline. */
-const MARKER = 'LANTAI-TEST-VIRUS-SIGNATURE';
 const INFECTED = '电子档案/2023/附件: 样本.txt';
 
 let dir: string;
@@ -20,10 +18,10 @@ let pkg: TransferPackage;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lantai-virus-'));
   databaseDir = join(dir, 'db');
-  await put(databaseDir, 'lantai-test.ndb', `Lantai.Test.Marker:0:*:${Buffer.from(MARKER).toString('hex')}\n`);
+  await writeTestSignatures(databaseDir);
   root = join(dir, 'package');
   pkg = await cleanPackage(root);
-  await put(root, INFECTED, `harmless text carrying ${MARKER} for the scanner\n`);
+  await put(root, INFECTED, `harmless text carrying ${VIRUS_MARKER} for the scanner\n`);
   pkg.unreferencedFiles.push(INFECTED);
 });
 afterAll(async () => {
@@ -89,7 +87,7 @@ describe('clamd INSTREAM client', () => {
         while (buffer.length >= 4) {
           const length = buffer.readUInt32BE(0);
           if (length === 0) {
-            const found = Buffer.concat(data).includes(MARKER);
+            const found = Buffer.concat(data).includes(VIRUS_MARKER);
             return conn.end(found ? 'stream: Lantai.Test.Marker FOUND\0' : 'stream: OK\0');
           }
           if (buffer.length < 4 + length) return;
@@ -106,7 +104,7 @@ describe('clamd INSTREAM client', () => {
     const scanner = await findScanner({ clamdSockets: [socket()], clamscan: null });
     expect(scanner).toBeInstanceOf(ClamdScanner);
     const big = join(dir, 'big.bin');
-    await writeFile(big, Buffer.concat([Buffer.alloc(600 * 1024, 1), Buffer.from(MARKER)]));
+    await writeFile(big, Buffer.concat([Buffer.alloc(600 * 1024, 1), Buffer.from(VIRUS_MARKER)]));
     const verdicts = await scanner!.scan([big, join(root, '电子档案/2023/0001.pdf'), join(dir, 'absent')]);
     expect(verdicts[0]).toEqual({ path: big, infected: true, signature: 'Lantai.Test.Marker' });
     expect(verdicts[1]).toEqual({ path: join(root, '电子档案/2023/0001.pdf'), infected: false });

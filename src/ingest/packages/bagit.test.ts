@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBag } from '../bagit/write.js';
+import { addBagCatalogue } from '../transfer/transfer-testkit.js';
 import { readPackage } from './model.js';
 
 const PDF = Buffer.from('%PDF-1.7 通知');
@@ -39,12 +40,7 @@ async function makeBag(dir: string, catalogue: unknown, info: Array<[string, str
     info,
     ['sha256', 'sm3'],
   );
-  if (catalogue === undefined) return dir;
-  // As a producer following the profile would: the catalogue is a tag file the tag manifests cover.
-  const body = Buffer.from(JSON.stringify(catalogue));
-  await writeFile(join(dir, 'lantai-catalogue.json'), body);
-  for (const algorithm of ['sha256', 'sm3']) await appendFile(join(dir, `tagmanifest-${algorithm}.txt`), `${hash(algorithm, body)}  lantai-catalogue.json\n`);
-  return dir;
+  return catalogue === undefined ? dir : addBagCatalogue(dir, catalogue);
 }
 
 describe('BagIt packages with the lantai-transfer/1 profile', () => {

@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { primaryLocation } from '../../storage/preservation/locations.js';
 import { validateAt } from '../../storage/preservation/preservation-testkit.js';
 import { createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { BACKENDS } from '../../test-support/databases.js';
 import { acceptTransfer, checkTransfer, receiveTransfer } from './transfer.service.js';
 import { actorNamed, codeOf, writePackageDir } from './transfer-testkit.js';
 
@@ -45,8 +46,8 @@ function acceptUntilKilled(args: string[], killAt: number): Promise<{ killedAt: 
   });
 }
 
-it('an accept killed part-way resumes, filing every item exactly once into valid OCFL objects', async () => {
-  t = await createTestApp('sqlite');
+it.each(BACKENDS)('an accept killed part-way resumes, filing every item exactly once into valid OCFL objects (%s)', async (dialect) => {
+  t = await createTestApp(dialect);
   const fixture = await createCatalogFixture(t, 'archivist');
   const actor = await actorNamed(t.ctx, 'archivist');
   src = mkdtempSync(join(tmpdir(), 'lantai-transfer-kill-'));

@@ -100,7 +100,7 @@ describe.each(BACKENDS)('receiving a transfer (%s)', (dialect) => {
     expect(await getTransfer(t.ctx, actor, received.id)).toMatchObject({ state: 'accepting', acceptedCount: 0 });
   });
 
-  it('keeps a package the unpacker refuses as received, for returning with the reason', async () => {
+  it('records a package the unpacker refuses as checked, its structure check failing with the refusal, for returning', async () => {
     t = await createTestApp(dialect);
     await createCatalogFixture(t, 'archivist');
     const actor = await actorNamed(t.ctx, 'archivist');
@@ -110,8 +110,14 @@ describe.each(BACKENDS)('receiving a transfer (%s)', (dialect) => {
     writeFileSync(zip, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 7)]));
     const category = await t.ctx.database.db.selectFrom('categories').select('id').executeTakeFirstOrThrow();
     const received = await receiveTransfer(t.ctx, actor, { path: zip, fileName: 'broken.zip', categoryId: category.id });
-    await expect(checkTransfer(t.ctx, actor, received.id, { scanner: null })).rejects.toMatchObject({ status: expect.any(Number) });
-    expect(await getTransfer(t.ctx, actor, received.id)).toMatchObject({ state: 'received', report: null });
+    const checked = await checkTransfer(t.ctx, actor, received.id, { scanner: null });
+    expect(checked).toMatchObject({ state: 'awaiting_decision', format: null, itemCount: 0, report: { blocking: true, summary: { fail: 1, pass: 0, blockingFailures: 1 } } });
+    const structure = checked.report!.checks.find((c) => c.id === 'LT-YJ-1-13')!;
+    expect(structure).toMatchObject({ result: 'fail', severity: 'blocking', offending: [{ reason: expect.stringMatching(/[\u4e00-\u9fff]/), reason_en: expect.stringMatching(/zip/i) }] });
+    expect(checked.report!.checks.filter((c) => c.id !== 'LT-YJ-1-13').every((c) => c.result === 'na' && c.note?.en.includes('could not be opened'))).toBe(true);
+    const actions = await t.ctx.database.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'transfer.check').execute();
+    expect(actions.map((a) => JSON.parse(String(a.details)))).toMatchObject([{ blocking: true, failed: ['LT-YJ-1-13'] }]);
+    await expect(acceptTransfer(t.ctx, actor, received.id)).rejects.toMatchObject({ code: 'TRANSFER_BLOCKED' });
     expect(await returnTransfer(t.ctx, actor, received.id, '压缩包已损坏，请重新打包')).toMatchObject({ state: 'returned' });
     await expect(receiveTransfer(t.ctx, actor, { path: zip, fileName: 'x.zip', categoryId: category.id, organizationId: 999 })).rejects.toMatchObject({ status: 404 });
   });

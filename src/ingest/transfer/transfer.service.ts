@@ -10,7 +10,8 @@ import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { CatalogRepository } from '../../catalog/catalog.repository.js';
-import { createItem, readableItem } from '../../catalog/items.service.js';
+import { buildColumns, type CategoryRules, validateItemFields } from '../../catalog/item-rules.js';
+import { categoryRules, createItem, readableItem } from '../../catalog/items.service.js';
 import { loadCategory } from '../../catalog/structure.service.js';
 import { nowIso } from '../../db/database.js';
 import { appendAudit } from '../../platform/audit/audit.service.js';
@@ -20,10 +21,12 @@ import { type Actor, auditActorOf, can, canReachFonds, requirePermission } from 
 import { setItemText } from '../../search/index.service.js';
 import { storeItemFiles } from '../../storage/preservation/preservation.service.js';
 import { parseTemplate } from '../../domain/archival-code.js';
-import { runChecks } from '../checks/run.js';
+import { refusalReport, runChecks } from '../checks/run.js';
 import type { CheckReport, VirusScanner } from '../checks/types.js';
 import { findScanner } from '../checks/virus.js';
-import { readPackage, type TransferPackage } from '../packages/model.js';
+import { DEFAULT_UNPACK_LIMITS } from '../unpack/limits.js';
+import { scanDirectory } from '../unpack/scan.js';
+import { readPackage, type TransferItem, type TransferPackage } from '../packages/model.js';
 import { type TransferFilter, type TransferItemRow, TransferRepository, type TransferRow } from './transfer.repository.js';
 
 export const TRANSFER_STATES = ['received', 'unpacked', 'awaiting_decision', 'accepting', 'accepted', 'returned'] as const;
@@ -125,9 +128,12 @@ export async function receiveTransfer(ctx: AppContext, actor: Actor, input: Rece
   const fileName = basename(input.fileName.replace(/\\/g, '/'));
   if (!fileName || fileName === '.' || fileName === '..') throw badRequest('TRANSFER_FILE_NAME', '移交包文件名无效', 'Invalid package file name', { fileName: input.fileName });
   if (input.organizationId != null && !(await new CatalogRepository(ctx.database.db).organization(input.organizationId))) throw notFound({ zh: '移交单位', en: 'Sending organization' });
-  const size = await stat(input.path).then((s) => (s.isFile() ? s.size : 0), () => {
+  const info = await stat(input.path).catch(() => {
     throw badRequest('TRANSFER_PACKAGE_MISSING', `找不到移交包：${input.path}`, `No package at ${input.path}`, { path: input.path });
   });
+  // A folder is copied by name, which a name that is not UTF-8 cannot survive: refuse it as unpacking would.
+  if (info.isDirectory()) await scanDirectory(input.path, DEFAULT_UNPACK_LIMITS);
+  const size = info.isFile() ? info.size : 0;
   // Copied beside its final place first, so the transaction only renames it.
   const incoming = join(ctx.config.dataDir, 'transfers', `incoming-${randomUUID()}`);
   let id = 0;
@@ -159,14 +165,15 @@ export const unpackDir = (ctx: AppContext, id: number) => join(transferDir(ctx, 
 /**
  * Records what reading the package and checking it found: the items to accept (with their files
  * relative to the transfer's directory) and the report; the transfer then awaits a decision.
- * Checking again replaces both, as long as nothing has been accepted.
+ * Checking again replaces both, as long as nothing has been accepted. `pkg` is null for a
+ * package that could not be opened: no items, a report saying why.
  */
-async function recordCheck(ctx: AppContext, actor: Actor, id: number, pkg: TransferPackage, report: CheckReport): Promise<TransferView> {
+async function recordCheck(ctx: AppContext, actor: Actor, id: number, pkg: TransferPackage | null, report: CheckReport): Promise<TransferView> {
   const row = await checkableTransfer(ctx, actor, id);
   const dir = transferDir(ctx, id);
   let fileCount = 0;
   let bytes = 0;
-  const items = pkg.items.map((item, seq) => {
+  const items = !pkg ? [] : pkg.items.map((item, seq) => {
     const files: StoredFile[] = item.files.map((f) => {
       fileCount += 1;
       bytes += f.size;
@@ -180,12 +187,13 @@ async function recordCheck(ctx: AppContext, actor: Actor, id: number, pkg: Trans
     await repo.replaceItems(id, items);
     const at = nowIso();
     await repo.update(id, {
-      state: 'awaiting_decision', format: pkg.format, sender: row.sender ?? pkg.declared.sender ?? null, item_count: items.length, file_count: fileCount,
-      bytes, report: JSON.stringify(report), updated_at: at,
+      state: 'awaiting_decision', format: pkg?.format ?? null, sender: row.sender ?? pkg?.declared.sender ?? null, item_count: items.length, file_count: fileCount,
+      // A package that could not be opened keeps the size it was received with.
+      bytes: pkg ? bytes : row.bytes, report: JSON.stringify(report), updated_at: at,
     });
     const failed = report.checks.filter((c) => c.result === 'fail').map((c) => c.id);
     await appendAudit(ctx.database, tx, auditActorOf(actor), [{
-      action: 'transfer.check', target: { type: 'transfer', id }, details: { format: pkg.format, items: items.length, files: fileCount, bytes, blocking: report.blocking, failed },
+      action: 'transfer.check', target: { type: 'transfer', id }, details: { format: pkg?.format ?? null, items: items.length, files: fileCount, bytes, blocking: report.blocking, failed },
     }]);
     return transferView((await repo.transfer(id))!);
   });
@@ -205,18 +213,48 @@ export interface CheckOptions {
 }
 
 /**
+ * DA/T 46 gives an EEP's 档号 as its parts (全宗号, 年度, 保管期限, 机构或问题, 室编件号); the
+ * receiving category's template spells them into the code the catalogue will hold, so that the
+ * checks judge that code and accepting files the item under it. The sender's own 全宗号 is kept,
+ * as a carrier's written 档号 would keep it. An item without its 件号 is left without a code, for
+ * the mandatory-field check to report.
+ */
+function spellCodeFromParts(rules: CategoryRules, item: TransferItem): void {
+  if (String(item.fields.archival_code ?? '').trim() !== '') return;
+  const { item: valid } = validateItemFields(rules, item.fields);
+  if (valid?.itemNo == null) return;
+  const fondsCode = item.metadata['全宗号']?.trim() || rules.fondsCode;
+  const { columns } = buildColumns({ ...rules, fondsCode }, valid, valid.itemNo, null);
+  if (columns) item.fields.archival_code = columns.archival_code;
+}
+
+/**
  * Reads the received package (unpacking a zip safely into the transfer's work directory) and
  * runs the 移交与接收 four-property checks against the receiving fonds: its archival codes for
- * uniqueness, its category's code template for the code format. A package the unpacker refuses
- * stays `received` and the refusal is thrown, for the archivist to return it with that reason.
+ * uniqueness, its category's code template for the code format. A package that cannot be opened
+ * (the unpacker refuses it, or it is in no format Lantai reads) is the sender's to fix: it gets a
+ * report whose structure check fails with the reason, so both sides see why and the archivist
+ * can return it.
  */
 export async function checkTransfer(ctx: AppContext, actor: Actor, id: number, opts: CheckOptions = {}): Promise<TransferView> {
   const row = await checkableTransfer(ctx, actor, id);
   const { category, fonds } = await loadCategory(ctx, actor, row.category_id);
   const work = unpackDir(ctx, id);
   await rm(work, { recursive: true, force: true });
-  const pkg = await readPackage(packagePath(ctx, row), { workDir: work });
+  let pkg: TransferPackage;
+  try {
+    pkg = await readPackage(packagePath(ctx, row), { workDir: work });
+  } catch (e) {
+    // 422 is the package at fault; a missing copy or a clash in the work directory is the archive's.
+    if (!(e instanceof AppError) || e.status !== 422) throw e;
+    return recordCheck(ctx, actor, id, null, refusalReport({ zh: e.message, en: e.message_en }));
+  }
   await new TransferRepository(ctx.database.db).update(id, { state: 'unpacked', format: pkg.format, updated_at: nowIso() });
+  // Other formats carry the 档号 as written; DA/T 18 wants it brought, not made up at receipt.
+  if (pkg.format === 'eep') {
+    const rules = categoryRules(category, fonds);
+    for (const item of pkg.items) spellCodeFromParts(rules, item);
+  }
   const catalog = new CatalogRepository(ctx.database.db);
   const report = await runChecks(pkg, {
     existingCodes: async (codes) => new Set((await catalog.liveItemsByCodes(fonds.id, codes)).map((i) => i.archival_code)),
