@@ -140,4 +140,28 @@ describe.each(BACKENDS)('fixity audits on %s', (dialect) => {
     const next = await runFixityAudit(t.ctx, { location: 'disk2', budgetMs: ALL });
     expect(next).toMatchObject({ cycle: 2, checked: objects, cycleCompleted: true });
   });
+
+  it('clears the damage of an object whose copy a person restored in place, recording the pass beside the others that verified', async () => {
+    const before = await storedItem(6);
+    const id = await storedItem(7);
+    const after = await storedItem(8);
+    const primary = await objectFilePath(t.ctx, 'primary', id, `v1/content/${PDF}`);
+    const replica = await objectFilePath(t.ctx, 'disk2', id, `v1/content/${PDF}`);
+    await flipByte(primary);
+    await flipByte(replica);
+    expect(await auditAll()).toMatchObject({ damaged: 1 });
+    const db = new PreservationRepository(t.ctx.database.db);
+    expect((await db.object(id))!.state).toBe('damaged');
+
+    await writeFile(primary, bytesOf(7));
+    const result = await auditAll();
+    expect(result).toMatchObject({ checked: result.passed, failed: 0, repaired: 0, damaged: 0, cycleCompleted: true });
+    expect((await db.replica(id, 'primary'))).toMatchObject({ state: 'ok', error: null });
+    expect((await db.object(id))!.state).toBe('ok');
+    // disk2's copy, bad all along, is found by its own audit and repaired from the restored primary.
+    expect(await runFixityAudit(t.ctx, { location: 'disk2', budgetMs: ALL })).toMatchObject({ repaired: 1, damaged: 0 });
+    expect((await db.object(id))!.state).toBe('ok');
+    expect((await events(id, 'fixity')).map((e) => [e.location, e.result])).toEqual([['disk2', 'fail'], ['primary', 'pass'], ['primary', 'fail']]);
+    for (const other of [before, after]) expect((await events(other, 'fixity')).filter((e) => e.location === 'primary').map((e) => e.result)).toEqual(['pass', 'pass']);
+  });
 });

@@ -108,15 +108,32 @@ export async function runFixityAudit(ctx: AppContext, opts: FixityAuditOptions):
     const readAhead = (upTo: number) => {
       for (let i = checks.length; i < Math.min(upTo, batch.length); i++) checks.push(settle(checkObject(ctx, location, repo, batch[i]!, actor)));
     };
+    // Objects that verified are recorded together, in one transaction per run of them: a
+    // transaction per object would cost more than reading it. Anything else is recorded alone,
+    // after the passes before it, so the checkpoint still advances in item order.
+    const passes: Pass[] = [];
+    const recordPasses = async () => {
+      if (passes.length) await recordVerified(ctx, location, actor, checkpoint.cycle, passes.splice(0));
+    };
     for (const [i, obj] of batch.entries()) {
       if (result.checked + result.skipped > 0 && (Date.now() - started >= opts.budgetMs || opts.signal?.aborted)) {
         // Reads already under way finish before the run returns, so none outlives it; their results are not recorded.
         await Promise.all(checks);
+        await recordPasses();
         return result;
       }
       readAhead(i + READ_AHEAD);
-      const error = await auditOne(ctx, location, obj, actor, checkpoint.cycle, result, await checks[i]!);
+      const checked = await checks[i]!;
       position = obj.item_id;
+      if ('ok' in checked && checked.ok !== 'skipped' && !checked.ok.findings.length && !checked.ok.held) {
+        passes.push({ obj, check: checked.ok });
+        result.checked += 1;
+        result.passed += 1;
+        opts.onProgress?.(result.checked);
+        continue;
+      }
+      await recordPasses();
+      const error = await auditOne(ctx, location, obj, actor, checkpoint.cycle, result, checked);
       opts.onProgress?.(result.checked);
       if (error) {
         await Promise.all(checks);
@@ -124,7 +141,31 @@ export async function runFixityAudit(ctx: AppContext, opts: FixityAuditOptions):
         return result;
       }
     }
+    await recordPasses();
   }
+}
+
+interface Pass {
+  obj: ObjectRow;
+  check: ObjectCheck;
+}
+
+const passEvent = (location: StorageLocation, { obj, check }: Pass): EventInput => ({
+  itemId: obj.item_id, location: location.name, kind: 'fixity', result: 'pass', algorithm: FIXITY_ALGORITHMS,
+  details: { version: check.version, files: check.files, bytes: check.bytes, bad: [] },
+});
+
+/** Records a run of objects whose every file verified, with the checkpoint's advance past the last, in one transaction. */
+async function recordVerified(ctx: AppContext, location: StorageLocation, actor: AuditActor, cycle: number, passes: Pass[]): Promise<void> {
+  const ids = passes.map((p) => p.obj.item_id);
+  await inTransaction(ctx, async (tx) => {
+    const at = nowIso();
+    const r = new PreservationRepository(tx);
+    await r.insertEvents(passes.map((p) => eventRow(actor, passEvent(location, p), at)));
+    await r.markVerified(location.name, ids, at);
+    await r.refreshObjectStates(ids, at);
+    await r.advanceCheckpoint(location.name, cycle, ids.at(-1)!, { checked: ids.length }, at);
+  });
 }
 
 /** Objects checked at once: enough to keep every hashing worker and the disk busy. */

@@ -122,6 +122,22 @@ export class PreservationRepository {
   async updateReplica(itemId: number, location: string, changes: Partial<Omit<ReplicaRow, 'item_id' | 'location'>>): Promise<void> {
     await this.db.updateTable('preservation_replicas').set(changes).where('item_id', '=', itemId).where('location', '=', location).execute();
   }
+  /** Records that the copies of these objects at `location` verified: a copy once damaged is healthy again. */
+  async markVerified(location: string, itemIds: number[], at: string): Promise<void> {
+    const atLocation = this.db.updateTable('preservation_replicas').where('location', '=', location).where('item_id', 'in', itemIds);
+    await atLocation.set({ checked_at: at, updated_at: at }).execute();
+    await atLocation.set({ state: 'ok', error: null }).where('state', '=', 'damaged').execute();
+  }
+  /** Sets each object's state from its copies: damaged while any location holds a damaged copy. */
+  async refreshObjectStates(itemIds: number[], at: string): Promise<void> {
+    await this.db.updateTable('preservation_objects')
+      .set({
+        state: sql<string>`case when exists (select 1 from preservation_replicas r where r.item_id = preservation_objects.item_id and r.state = 'damaged') then 'damaged' else 'ok' end`,
+        updated_at: at,
+      })
+      .where('item_id', 'in', itemIds)
+      .execute();
+  }
   async damagedLocations(itemId: number): Promise<number> {
     const row = await this.db.selectFrom('preservation_replicas').select((eb) => eb.fn.countAll<number>().as('n')).where('item_id', '=', itemId).where('state', '=', 'damaged').executeTakeFirstOrThrow();
     return Number(row.n);
