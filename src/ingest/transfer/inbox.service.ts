@@ -11,6 +11,7 @@ import type { AppContext } from '../../platform/context.js';
 import { conflict, notFound } from '../../platform/errors.js';
 import { requestInboxCheck } from './jobs.js';
 import { type TokenHolder, tokenActor } from './tokens.service.js';
+import { TransferRepository } from './transfer.repository.js';
 import { receiveTransfer, type TransferView } from './transfer.service.js';
 
 /** Receives a package file for the token's organization and queues its check. */
@@ -33,12 +34,12 @@ const UPLOAD = { zh: '上传', en: 'Upload' };
 
 /** Called as tus creates an upload, before any byte is stored. */
 export async function recordUpload(ctx: AppContext, holder: TokenHolder, uploadId: string): Promise<void> {
-  await ctx.database.db.insertInto('transfer_uploads').values({ upload_id: uploadId, organization_id: holder.organization.id, transfer_id: null, created_at: nowIso() }).execute();
+  await new TransferRepository(ctx.database.db).insertUpload({ upload_id: uploadId, organization_id: holder.organization.id, transfer_id: null, created_at: nowIso() });
 }
 
 /** The upload, if it is this token's organization's; another organization's upload is as good as absent. */
 export async function ownUpload(ctx: AppContext, holder: TokenHolder, uploadId: string): Promise<{ transferId: number | null }> {
-  const row = await ctx.database.db.selectFrom('transfer_uploads').select(['organization_id', 'transfer_id']).where('upload_id', '=', uploadId).executeTakeFirst();
+  const row = await new TransferRepository(ctx.database.db).upload(uploadId);
   if (!row || row.organization_id !== holder.organization.id) throw notFound(UPLOAD);
   return { transferId: row.transfer_id };
 }
@@ -62,7 +63,7 @@ export function receiveUpload(ctx: AppContext, store: FileStore, holder: TokenHo
     const view = await submitPackage(ctx, holder, clientIp, {
       path: join(store.directory, upload.id), fileName: upload.metadata?.filename ?? '', categoryId: Number(upload.metadata?.categoryId),
     });
-    await ctx.database.db.updateTable('transfer_uploads').set({ transfer_id: view.id }).where('upload_id', '=', upload.id).execute();
+    await new TransferRepository(ctx.database.db).setUploadTransfer(upload.id, view.id);
     return view.id;
   })().finally(() => receiving.delete(upload.id));
   receiving.set(upload.id, work);
@@ -72,7 +73,6 @@ export function receiveUpload(ctx: AppContext, store: FileStore, holder: TokenHo
 /** Removes unfinished uploads past their expiry, their bytes and their records alike. */
 export async function sweepExpiredUploads(ctx: AppContext, store: FileStore): Promise<number> {
   const removed = await store.deleteExpired();
-  await ctx.database.db.deleteFrom('transfer_uploads').where('transfer_id', 'is', null)
-    .where('created_at', '<', new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString()).execute();
+  await new TransferRepository(ctx.database.db).deleteUnfinishedUploads(new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString());
   return removed;
 }

@@ -1,6 +1,6 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
-import type { TransferItemTable, TransferTable } from '../../db/schema.js';
+import type { TransferItemTable, TransferTable, TransferUploadTable } from '../../db/schema.js';
 
 export type TransferRow = Selectable<TransferTable>;
 export type TransferItemRow = Selectable<TransferItemTable>;
@@ -15,7 +15,7 @@ export interface TransferFilter {
   beforeId?: number;
 }
 
-/** The only queries of `transfers` and `transfer_items`. */
+/** The only queries of `transfers`, `transfer_items` and `transfer_uploads`. */
 export class TransferRepository {
   constructor(private readonly db: Executor) {}
 
@@ -62,5 +62,22 @@ export class TransferRepository {
     const r = await this.db.selectFrom('transfer_items').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('transfer_id', '=', transferId).where('state', '=', 'done').executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  async insertUpload(row: Insertable<TransferUploadTable>): Promise<void> {
+    await this.db.insertInto('transfer_uploads').values(row).execute();
+  }
+
+  upload(uploadId: string): Promise<Pick<Selectable<TransferUploadTable>, 'organization_id' | 'transfer_id'> | undefined> {
+    return this.db.selectFrom('transfer_uploads').select(['organization_id', 'transfer_id']).where('upload_id', '=', uploadId).executeTakeFirst();
+  }
+
+  async setUploadTransfer(uploadId: string, transferId: number): Promise<void> {
+    await this.db.updateTable('transfer_uploads').set({ transfer_id: transferId }).where('upload_id', '=', uploadId).execute();
+  }
+
+  /** Forgets uploads created before `before` that never became a transfer. */
+  async deleteUnfinishedUploads(before: string): Promise<void> {
+    await this.db.deleteFrom('transfer_uploads').where('transfer_id', 'is', null).where('created_at', '<', before).execute();
   }
 }
