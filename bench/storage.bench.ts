@@ -129,11 +129,15 @@ export async function run(): Promise<void> {
     const env = await setUp([location]);
     try {
       const ingestMs = await ingest(env.ctx, env.actor, env.categoryId, files);
-      const t0 = performance.now();
-      const audit = await runFixityAudit(env.ctx, { location: 'primary', budgetMs: 24 * 3600_000 });
-      const auditMs = performance.now() - t0;
       line(`\n${kind}: ingest ${fmt(ingestMs / 1000, 1)} s, ${fmt(FILES / (ingestMs / 1000), 0)} files/s, ${fmt(mb / (ingestMs / 1000), 0)} MB/s = ${fmt(base.ingestMs / ingestMs, 2)} × the copy + sha512sum baseline (goal ≥ 0.6)`);
-      line(`${kind}: fixity audit of ${audit.checked.toLocaleString()} objects (${audit.failed} failed) ${fmt(auditMs / 1000, 1)} s, ${fmt(FILES / (auditMs / 1000), 0)} files/s, ${fmt(mb / (auditMs / 1000), 0)} MB/s = ${fmt(base.auditMs / auditMs, 2)} × the sha512sum baseline (goal ≥ 0.8)`);
+      // The default audit recomputes all three digests; SHA-512 alone is the work sha512sum does.
+      for (const algorithms of [env.ctx.config.fixityAlgorithms, ['sha512'] as const]) {
+        env.ctx.config.fixityAlgorithms = [...algorithms];
+        const t0 = performance.now();
+        const audit = await runFixityAudit(env.ctx, { location: 'primary', budgetMs: 24 * 3600_000 });
+        const auditMs = performance.now() - t0;
+        line(`${kind}: fixity audit (${algorithms.join(', ')}) of ${audit.checked.toLocaleString()} objects (${audit.failed} failed) ${fmt(auditMs / 1000, 1)} s, ${fmt(FILES / (auditMs / 1000), 0)} files/s, ${fmt(mb / (auditMs / 1000), 0)} MB/s = ${fmt(base.auditMs / auditMs, 2)} × the sha512sum baseline (goal ≥ 0.8)`);
+      }
     } finally {
       await closeLocations(env.ctx);
       await env.t.dispose();

@@ -21,6 +21,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ LANTAI_PORT: 'eighty' }, '/srv')).toThrow(/LANTAI_PORT/);
   });
 
+  it('takes only the digests a fixity audit can recompute, at least one', () => {
+    expect(loadConfig({}, '/srv').fixityAlgorithms).toEqual(['sha512', 'sha256', 'sm3']);
+    expect(loadConfig({ LANTAI_FIXITY_ALGORITHMS: ' sm3, sha512 ' }, '/srv').fixityAlgorithms).toEqual(['sm3', 'sha512']);
+    expect(() => loadConfig({ LANTAI_FIXITY_ALGORITHMS: 'sha512,md5' }, '/srv')).toThrow(/LANTAI_FIXITY_ALGORITHMS.*sha512, sha256, sm3/);
+    expect(() => loadConfig({ LANTAI_FIXITY_ALGORITHMS: ',' }, '/srv')).toThrow(/LANTAI_FIXITY_ALGORITHMS/);
+  });
+
   it('is documented in the README, every variable', () => {
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
     for (const v of [...CONFIG_VARIABLES.map((x) => x.env), 'LANTAI_CONFIG']) expect(readme).toContain(`\`${v}\``);

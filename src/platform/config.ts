@@ -33,6 +33,8 @@ export interface Config {
   fixityBudgetSeconds: number;
   /** Locations the scheduled fixity audit covers; empty: all of them. */
   fixityLocations: string[];
+  /** Digests a fixity audit recomputes for each file, of those its inventory records. */
+  fixityAlgorithms: FixityAuditAlgorithm[];
   replicationIntervalMinutes: number;
   /** Whether `lantai serve` runs the job worker and its schedules. */
   jobs: boolean;
@@ -44,8 +46,14 @@ interface VariableSpec {
   env: string;
   key: keyof Config;
   kind: 'string' | 'number' | 'boolean' | 'list' | 'locations';
+  /** For a list: the values it may hold; it must then hold at least one. */
+  values?: readonly string[];
   describe: { zh: string; en: string };
 }
+
+/** The digests every stored file keeps (the OCFL content digest and its fixity block), any of which an audit can recompute. */
+export const FIXITY_AUDIT_ALGORITHMS = ['sha512', 'sha256', 'sm3'] as const;
+export type FixityAuditAlgorithm = (typeof FIXITY_AUDIT_ALGORITHMS)[number];
 
 export const CONFIG_VARIABLES: VariableSpec[] = [
   { env: 'LANTAI_DATA_DIR', key: 'dataDir', kind: 'string', describe: { zh: '数据目录（数据库、存储、日志）', en: 'data directory (database, storage, logs)' } },
@@ -71,6 +79,7 @@ export const CONFIG_VARIABLES: VariableSpec[] = [
   { env: 'LANTAI_FIXITY_INTERVAL_HOURS', key: 'fixityIntervalHours', kind: 'number', describe: { zh: '定期固定性检测的间隔（小时）', en: 'interval between scheduled fixity audits (hours)' } },
   { env: 'LANTAI_FIXITY_BUDGET_SECONDS', key: 'fixityBudgetSeconds', kind: 'number', describe: { zh: '每次固定性检测每个位置的时长上限（秒），下次从断点继续', en: 'time budget of each fixity audit per location (seconds); the next run resumes where it stopped' } },
   { env: 'LANTAI_FIXITY_LOCATIONS', key: 'fixityLocations', kind: 'list', describe: { zh: '定期检测的存储位置（逗号分隔，缺省为全部）', en: 'locations the scheduled audit checks (comma-separated; default all)' } },
+  { env: 'LANTAI_FIXITY_ALGORITHMS', key: 'fixityAlgorithms', kind: 'list', values: FIXITY_AUDIT_ALGORITHMS, describe: { zh: '固定性检测重算的摘要算法（逗号分隔：sha512、sha256、sm3）', en: 'digests a fixity audit recomputes (comma-separated: sha512, sha256, sm3)' } },
   { env: 'LANTAI_REPLICATION_INTERVAL_MINUTES', key: 'replicationIntervalMinutes', kind: 'number', describe: { zh: '副本补齐任务的间隔（分钟）', en: 'interval of the replica catch-up job (minutes)' } },
   { env: 'LANTAI_JOBS', key: 'jobs', kind: 'boolean', describe: { zh: 'lantai serve 是否运行后台任务（off 关闭）', en: 'whether lantai serve runs background jobs (off to disable)' } },
   { env: 'LANTAI_LOG_LEVEL', key: 'logLevel', kind: 'string', describe: { zh: '日志级别（info、warn、error、debug）', en: 'log level (info, warn, error, debug)' } },
@@ -103,6 +112,7 @@ export function defaultConfig(dataDir = './data'): Config {
     fixityIntervalHours: 24,
     fixityBudgetSeconds: 600,
     fixityLocations: [],
+    fixityAlgorithms: [...FIXITY_AUDIT_ALGORITHMS],
     replicationIntervalMinutes: 5,
     jobs: true,
     logLevel: 'info',
@@ -163,7 +173,14 @@ function coerce(spec: VariableSpec, raw: unknown): unknown {
     return n;
   }
   if (spec.kind === 'boolean') return raw === true || raw === 'true' || raw === '1' || raw === 'on' || raw === 'yes';
-  if (spec.kind === 'list') return (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === 'list') {
+    const list = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter(Boolean);
+    if (spec.values) {
+      const unknown = list.filter((v) => !spec.values!.includes(v));
+      if (unknown.length || !list.length) throw new Error(`${spec.env}: expected one or more of ${spec.values.join(', ')}, got ${String(raw)}`);
+    }
+    return list;
+  }
   if (spec.kind === 'locations') return parseStorageLocations(spec.env, raw);
   return String(raw);
 }

@@ -164,4 +164,23 @@ describe.each(BACKENDS)('fixity audits on %s', (dialect) => {
     expect((await events(id, 'fixity')).map((e) => [e.location, e.result])).toEqual([['disk2', 'fail'], ['primary', 'pass'], ['primary', 'fail']]);
     for (const other of [before, after]) expect((await events(other, 'fixity')).filter((e) => e.location === 'primary').map((e) => e.result)).toEqual(['pass', 'pass']);
   });
+
+  it('recomputes only the configured digests, and any one of them finds a changed byte', async () => {
+    const id = await storedItem(9);
+    await auditAll();
+    const path = await objectFilePath(t.ctx, 'primary', id, `v1/content/${PDF}`);
+    const configured = t.ctx.config.fixityAlgorithms;
+    try {
+      for (const algorithm of ['sm3', 'sha256', 'sha512'] as const) {
+        t.ctx.config.fixityAlgorithms = [algorithm];
+        await flipByte(path);
+        expect(await auditAll()).toMatchObject({ failed: 1, repaired: 1 });
+        const [, fixity] = await events(id);
+        expect(fixity).toMatchObject({ kind: 'fixity', result: 'fail', algorithm });
+        expect(await readFile(path)).toEqual(bytesOf(9));
+      }
+    } finally {
+      t.ctx.config.fixityAlgorithms = configured;
+    }
+  });
 });

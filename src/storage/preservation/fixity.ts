@@ -8,6 +8,7 @@
  * ends after the last object, so each cycle checks every object exactly once.
  */
 import { nowIso } from '../../db/database.js';
+import type { FixityAuditAlgorithm } from '../../platform/config.js';
 import { inParallel } from '../../platform/concurrency.js';
 import { appendAudit, type AuditActor, type AuditEntry } from '../../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
@@ -16,7 +17,7 @@ import { INVENTORY, INVENTORY_SIDECAR, parseSidecar, sidecarText } from '../ocfl
 import { OBJECT_NAMASTE, OBJECT_NAMASTE_TEXT } from '../ocfl/layout.js';
 import type { OcflRepository } from '../ocfl/repository.js';
 import { joinKey } from '../object-store.js';
-import { type EventInput, eventRow, FIXITY_ALGORITHMS, SYSTEM_ACTOR } from './events.js';
+import { type EventInput, eventRow, SYSTEM_ACTOR } from './events.js';
 import { findLocation, type StorageLocation, storageLocations } from './locations.js';
 import {
   type Candidate, candidatesAt, type ContentFile, contentFiles, copyVerified, getObjectFile, isLocationFailure, parseInventoryOf, readRootInventory,
@@ -145,13 +146,16 @@ export async function runFixityAudit(ctx: AppContext, opts: FixityAuditOptions):
   }
 }
 
+/** What a fixity event names as checked. */
+const auditedAlgorithms = (ctx: AppContext) => ctx.config.fixityAlgorithms.join(',');
+
 interface Pass {
   obj: ObjectRow;
   check: ObjectCheck;
 }
 
-const passEvent = (location: StorageLocation, { obj, check }: Pass): EventInput => ({
-  itemId: obj.item_id, location: location.name, kind: 'fixity', result: 'pass', algorithm: FIXITY_ALGORITHMS,
+const passEvent = (ctx: AppContext, location: StorageLocation, { obj, check }: Pass): EventInput => ({
+  itemId: obj.item_id, location: location.name, kind: 'fixity', result: 'pass', algorithm: auditedAlgorithms(ctx),
   details: { version: check.version, files: check.files, bytes: check.bytes, bad: [] },
 });
 
@@ -161,7 +165,7 @@ async function recordVerified(ctx: AppContext, location: StorageLocation, actor:
   await inTransaction(ctx, async (tx) => {
     const at = nowIso();
     const r = new PreservationRepository(tx);
-    await r.insertEvents(passes.map((p) => eventRow(actor, passEvent(location, p), at)));
+    await r.insertEvents(passes.map((p) => eventRow(actor, passEvent(ctx, location, p), at)));
     await r.markVerified(location.name, ids, at);
     await r.refreshObjectStates(ids, at);
     await r.advanceCheckpoint(location.name, cycle, ids.at(-1)!, { checked: ids.length }, at);
@@ -207,7 +211,7 @@ async function auditOne(
     await inTransaction(ctx, async (tx) => {
       const at = nowIso();
       const r = new PreservationRepository(tx);
-      await r.insertEvents([eventRow(actor, { itemId, location: location.name, kind: 'fixity', result: 'error', algorithm: FIXITY_ALGORITHMS, details: { error } }, at)]);
+      await r.insertEvents([eventRow(actor, { itemId, location: location.name, kind: 'fixity', result: 'error', algorithm: auditedAlgorithms(ctx), details: { error } }, at)]);
       if (!stop) await advance(r, { checked: 1, failed: 1 }, at);
     });
     if (stop) return error;
@@ -241,7 +245,7 @@ async function auditOne(
     const r = new PreservationRepository(tx);
     const where = { itemId, location: location.name };
     const events: EventInput[] = [{
-      ...where, kind: 'fixity', result: verdict, algorithm: FIXITY_ALGORITHMS,
+      ...where, kind: 'fixity', result: verdict, algorithm: auditedAlgorithms(ctx),
       details: { version: check.version, files: check.files, bytes: check.bytes, bad: found.map((f) => ({ path: f.path, problem: f.problem })) },
     }];
     const audit: AuditEntry[] = [];
@@ -367,7 +371,7 @@ async function checkObject(ctx: AppContext, location: StorageLocation, repo: Ocf
   // Side by side: a version of many small scans keeps every hashing worker busy.
   const problems: Array<Problem | undefined> = [];
   await inParallel(files, READ_AHEAD, async (file, i) => {
-    problems[i] = await checkContent(repo, id, file, (n) => (check.bytes += n));
+    problems[i] = await checkContent(repo, id, file, ctx.config.fixityAlgorithms, (n) => (check.bytes += n));
   });
   for (const [i, file] of files.entries()) {
     check.files += 1;
@@ -379,16 +383,20 @@ async function checkObject(ctx: AppContext, location: StorageLocation, repo: Ocf
   return check;
 }
 
-/** One streamed read, three digests: every one the inventory records must match. */
-async function checkContent(repo: OcflRepository, id: string, file: ContentFile, onBytes: (n: number) => void): Promise<Problem | undefined> {
+/**
+ * One read, the configured digests of those the inventory records (SHA-512 always is); each
+ * must match. Any one of them detects damage; more of them prove more to an auditor, at the
+ * cost of hashing time.
+ */
+async function checkContent(repo: OcflRepository, id: string, file: ContentFile, algorithms: readonly FixityAuditAlgorithm[], onBytes: (n: number) => void): Promise<Problem | undefined> {
+  const recorded = algorithms.filter((a) => file[a] !== undefined);
   let digests;
   try {
-    digests = await repo.store.digest(joinKey(repo.objectRoot(id), file.path), ['sha512', 'sha256', 'sm3'] as const);
+    digests = await repo.store.digest(joinKey(repo.objectRoot(id), file.path), recorded.length ? recorded : ['sha512' as const]);
   } catch (err) {
     if (isStorageError(err, 'STORAGE_NOT_FOUND')) return 'missing';
     throw err;
   }
   onBytes(digests.size);
-  const wrong = digests.sha512 !== file.sha512 || (file.sha256 && digests.sha256 !== file.sha256) || (file.sm3 && digests.sm3 !== file.sm3);
-  return wrong ? 'mismatch' : undefined;
+  return Object.entries(digests).some(([a, hex]) => a !== 'size' && hex !== file[a as FixityAuditAlgorithm]) ? 'mismatch' : undefined;
 }
