@@ -4,6 +4,7 @@
  */
 const SUITES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   catalog: () => import('./catalog.bench.js'),
+  ingest: () => import('./ingest.bench.js'),
   search: () => import('./search.bench.js'),
   storage: () => import('./storage.bench.js'),
 };
