@@ -172,6 +172,13 @@ export async function readCarrier(root: string, files: PackageFileEntry[]): Prom
   if (directories.length === 0) found.error('CARRIER_DIRECTORY_MISSING', '缺少目录文件（文件目录.xml 或 案卷目录.xml）', 'The directory file (文件目录.xml or 案卷目录.xml) is missing');
 
   const sizes = new Map(files.map((f) => [f.path, f.size]));
+  // A reference may name a folder (an item's page scans): its files, found by folder rather than
+  // by a pass over the whole package per reference, which grew with the square of its size.
+  let folders: Map<string, string[]> | undefined;
+  const filesUnder = (folder: string) => {
+    folders ??= filesByFolder(files);
+    return folders.get(folder) ?? [];
+  };
   const items: TransferItem[] = [];
   const missingFiles: TransferPackage['missingFiles'] = [];
   const referenced = new Set<string>();
@@ -187,8 +194,7 @@ export async function readCarrier(root: string, files: PackageFileEntry[]): Prom
       const metadata = metadataOf(node);
       const item: TransferItem = { key, metadata, fields: toCoreFields(metadata), files: [] };
       for (const ref of fileRefs(node, where, found)) {
-        const inFolder = files.filter((f) => f.path.startsWith(`${ref.path}/`)).map((f) => f.path).sort(naturalOrder);
-        const paths = sizes.has(ref.path) ? [ref.path] : inFolder;
+        const paths = sizes.has(ref.path) ? [ref.path] : filesUnder(ref.path);
         if (paths.length === 0) missingFiles.push({ item: key, path: ref.path });
         for (const path of paths) {
           referenced.add(path);
@@ -208,6 +214,21 @@ export async function readCarrier(root: string, files: PackageFileEntry[]): Prom
   checkDeclaredSizes(items, found);
   checkDeclaredCounts(declared, items.length, content, found);
   return { format: 'carrier', root, declared, items, unreferencedFiles, missingFiles, findings: found.list, encodings };
+}
+
+/** Every folder of the package with the files anywhere below it, in natural order. */
+function filesByFolder(files: PackageFileEntry[]): Map<string, string[]> {
+  const folders = new Map<string, string[]>();
+  for (const { path } of files) {
+    for (let cut = path.indexOf('/'); cut > 0; cut = path.indexOf('/', cut + 1)) {
+      const folder = path.slice(0, cut);
+      const list = folders.get(folder);
+      if (list) list.push(path);
+      else folders.set(folder, [path]);
+    }
+  }
+  for (const list of folders.values()) list.sort(naturalOrder);
+  return folders;
 }
 
 function checkDeclaredCounts(declared: TransferPackage['declared'], itemCount: number, content: PackageFileEntry[], found: Findings): void {
