@@ -24,10 +24,35 @@ export function cellText(v: unknown): string {
 }
 
 /**
+ * ExcelJS 4.4's streaming reader now and then misses `xl/workbook.xml` when it is the last entry
+ * of the zip, as ExcelJS itself writes it (about one read in a hundred here), and then fails on
+ * the missing workbook model before the first row. The failure lies in the reading, not the
+ * file: reading it again succeeds.
+ */
+const MISSED_WORKBOOK = "Cannot read properties of undefined (reading 'sheets')";
+const READ_ATTEMPTS = 3;
+
+/**
  * The rows of the first worksheet, streamed: the row number is the one Excel shows. Shared strings
  * and styles are cached (styles tell a date cell from a number), everything else is skipped.
  */
 export async function* xlsxRows(path: string, batchSize: number): AsyncGenerator<SheetRow[]> {
+  for (let attempt = 1; ; attempt++) {
+    let yielded = false;
+    try {
+      for await (const batch of readFirstSheet(path, batchSize)) {
+        yielded = true;
+        yield batch;
+      }
+      return;
+    } catch (e) {
+      const missed = !yielded && attempt < READ_ATTEMPTS && e instanceof AppError && e.details?.reason === MISSED_WORKBOOK;
+      if (!missed) throw e;
+    }
+  }
+}
+
+async function* readFirstSheet(path: string, batchSize: number): AsyncGenerator<SheetRow[]> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   let sawSheet = false;
