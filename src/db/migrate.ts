@@ -6,6 +6,7 @@ import * as preservation from './migrations/0003-preservation.js';
 import * as transfers from './migrations/0004-transfers.js';
 import * as transferTokens from './migrations/0005-transfer-tokens.js';
 import * as transferUploads from './migrations/0006-transfer-uploads.js';
+import * as transferItemVersions from './migrations/0007-transfer-item-versions.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -40,6 +41,7 @@ const STEPS: Record<string, Step> = {
   '0004-transfers': transfers,
   '0005-transfer-tokens': transferTokens,
   '0006-transfer-uploads': transferUploads,
+  '0007-transfer-item-versions': transferItemVersions,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -352,8 +352,12 @@ export interface TransferItemTable {
   fields: string;
   /** [{ name, path, text? }] as JSON; paths relative to the transfer's package root. */
   files: string;
+  /** The item's earlier states, oldest first, as JSON [{ layer, files }] with `files` as above; null when it has none. */
+  previous: string | null;
   item_id: number | null;
   state: string;
+  /** How many of the item's states (earlier ones, then its own files) are stored as versions of its object. */
+  versions_stored: Generated<number>;
   updated_at: string;
 }
 

@@ -8,7 +8,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { type DigestAlgorithm, digestStream } from '../../storage/digests.js';
 import { type FormatRecord, identifyFile } from '../../storage/format/identify.js';
-import type { TransferPackage } from '../packages/model.js';
+import { itemStates, type TransferPackage } from '../packages/model.js';
 import { probeReadability, type Readability } from './readability.js';
 
 export interface FileFacts {
@@ -34,12 +34,12 @@ function insideRoot(root: string, path: string): string | null {
   return absolute.startsWith(base + sep) ? absolute : null;
 }
 
-/** Referenced, present files: path → the digest algorithms declared for it anywhere in the package. */
+/** Referenced, present files of every item state: path → the digest algorithms declared for it anywhere in the package. */
 export function referencedFiles(pkg: TransferPackage): Map<string, Set<DigestAlgorithm>> {
   const missing = new Set(pkg.missingFiles.map((m) => m.path));
   const out = new Map<string, Set<DigestAlgorithm>>();
-  for (const item of pkg.items) {
-    for (const file of item.files) {
+  for (const state of pkg.items.flatMap(itemStates)) {
+    for (const file of state.files) {
       if (missing.has(file.path)) continue;
       const algorithms = out.get(file.path) ?? new Set<DigestAlgorithm>(['sha256']);
       for (const d of file.declaredDigests) algorithms.add(d.algorithm);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -212,6 +212,25 @@ describe('content checks', () => {
     pkg.items[1]?.files.push(fileEntry('电子档案/2023/copy.pdf', copy));
     const check = result(await runChecks(pkg, env), 'LT-YJ-1-L1');
     expect(check.offending.map((o) => o.path).sort()).toEqual(['电子档案/2023/0001.pdf', '电子档案/2023/copy.pdf']);
+  });
+
+  it("checks the files and signatures of an item's earlier states, and takes content a revision kept for no duplicate", async () => {
+    const original = await makePdf('item 1 as first sent');
+    const kept = await readFile(join(root, '电子档案/2023/0001.pdf'));
+    await put(root, 'eep/kept.pdf', kept);
+    pkg.items[0]!.signatures = [{ kind: '电子签名', signer: '李四' }];
+    pkg.items[0]!.previous = [{ layer: 'original', metadata: {}, files: [fileEntry('eep/original.pdf', original), fileEntry('eep/kept.pdf', kept)], signatures: [{ kind: '电子签名', signer: '张三' }] }];
+    pkg.items[1]!.previous = [{ layer: 'original', metadata: {}, files: [] }];
+    await put(root, 'eep/original.pdf', Buffer.concat([original, Buffer.from('\n% altered\n')]));
+    const report = await runChecks(pkg, env);
+    expect(result(report, 'LT-YJ-1-1-1').offending.map((o) => [o.item, o.path])).toEqual(Array(3).fill(['row 1 原封装包', 'eep/original.pdf']));
+    expect(result(report, 'LT-YJ-1-L1').result).toBe('pass');
+    expect(result(report, 'LT-YJ-1-1-2').offending.map((o) => [o.item, o.reason_en])).toEqual([
+      ['row 1 原封装包', '电子签名 (张三) to be validated'],
+      ['row 1 修订内容', '电子签名 (李四) to be validated'],
+    ]);
+    expect(result(report, 'LT-YJ-2-7').offending.map((o) => o.item)).toEqual(['row 2 原封装包']);
+    expect(report.summary).toMatchObject({ items: 3, files: 5 });
   });
 
   it('lists format problems against the archive list', async () => {

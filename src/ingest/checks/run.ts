@@ -10,7 +10,7 @@ import { type CheckSeverity, checksForStage, PROPERTY_LABELS } from '../../domai
 import { isHexDigest } from '../../storage/digests.js';
 import { extensionOf } from '../../storage/format/identify.js';
 import { FORMATS } from '../../storage/format/formats.js';
-import type { PackageFinding, TransferFile, TransferItem, TransferPackage } from '../packages/model.js';
+import { itemStates, type PackageFinding, type TransferFile, type TransferItem, type TransferPackage } from '../packages/model.js';
 import { examineFile, type FileFacts, type FileFailure, referencedFiles, type TreeFile, walkTree } from './files.js';
 import { checkItemMetadata, DAT46_REQUIRED_ELEMENTS, METADATA_CHECKS } from './metadata.js';
 import { checkNumbering } from './numbering.js';
@@ -42,8 +42,14 @@ interface Context {
 
 const isFacts = (f: FileFacts | FileFailure | undefined): f is FileFacts => f !== undefined && !('error' in f);
 
-function* fileRefs(pkg: TransferPackage): Generator<{ item: TransferItem; file: TransferFile }> {
-  for (const item of pkg.items) for (const file of item.files) yield { item, file };
+/**
+ * Every file of every state of every item (see TransferItem.previous), with the key the report
+ * names the state by and the state's place among the item's states.
+ */
+function* fileRefs(pkg: TransferPackage): Generator<{ item: TransferItem; key: string; state: number; file: TransferFile }> {
+  for (const item of pkg.items) {
+    for (const [state, { key, files }] of itemStates(item).entries()) for (const file of files) yield { item, key, state, file };
+  }
 }
 
 /**
@@ -141,11 +147,11 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
   'LT-YJ-1-1-1': ({ pkg, facts }) => {
     const offending: Offending[] = [];
     let declared = 0;
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
       for (const d of file.declaredDigests) {
         declared++;
-        const at = { item: item.key, path: file.path };
+        const at = { item: key, path: file.path };
         const algorithm = d.algorithm.toUpperCase();
         if (!isHexDigest(d.algorithm, d.value.trim())) {
           offending.push({ ...at, reason: `声明的 ${algorithm} 摘要“${d.value}”格式无效`, reason_en: `the declared ${algorithm} digest "${d.value}" is malformed` });
@@ -164,22 +170,22 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-1-1-2': ({ pkg, facts }) => {
     const offending: Offending[] = [];
-    for (const item of pkg.items) {
-      for (const s of item.signatures ?? []) {
+    for (const state of pkg.items.flatMap(itemStates)) {
+      for (const s of state.signatures) {
         const who = [s.signer, s.algorithm].filter(Boolean);
         offending.push({
-          item: item.key,
+          item: state.key,
           reason: `${s.kind}${who.length ? `（${who.join('，')}）` : ''}待验证`,
           reason_en: `${s.kind}${who.length ? ` (${who.join(', ')})` : ''} to be validated`,
         });
       }
     }
     const signedFiles = new Set<string>();
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
       if (!isFacts(f) || !f.readability.probed || !f.readability.signed || signedFiles.has(file.path)) continue;
       signedFiles.add(file.path);
-      offending.push({ item: item.key, path: file.path, reason: '文件内嵌电子签名或电子印章，待验证', reason_en: 'the file embeds a signature or seal to be validated' });
+      offending.push({ item: key, path: file.path, reason: '文件内嵌电子签名或电子印章，待验证', reason_en: 'the file embeds a signature or seal to be validated' });
     }
     if (offending.length === 0) {
       return notApplicable('包内未发现签名块，PDF/OFD 中也未发现内嵌签章', 'no signature blocks in the package and no embedded signatures in PDF or OFD files');
@@ -254,17 +260,22 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
   'LT-YJ-1-L1': ({ pkg, facts }) => {
     const offending: Offending[] = [];
     const itemsByPath = new Map<string, string[]>();
-    for (const { item, file } of fileRefs(pkg)) itemsByPath.set(file.path, [...(itemsByPath.get(file.path) ?? []), item.key]);
+    const owner = new Map<string, { item: TransferItem; key: string; state: number }>();
+    for (const { item, key, state, file } of fileRefs(pkg)) {
+      itemsByPath.set(file.path, [...(itemsByPath.get(file.path) ?? []), item.key]);
+      owner.set(file.path, { item, key, state });
+    }
     for (const [path, keys] of itemsByPath) {
       if (keys.length > 1) offending.push({ path, reason: `同一文件被多件引用（${keys.join('、')}）`, reason_en: `one file is referenced by several items (${keys.join(', ')})` });
     }
+    // A file that a revision left as it was is the same content in two states of one item, not a copy.
+    const unrevised = (a: string, b: string) => owner.get(a)?.item === owner.get(b)?.item && owner.get(a)?.state !== owner.get(b)?.state;
     const bySha = new Map<string, string[]>();
     for (const f of facts.values()) if (isFacts(f) && f.size > 0 && f.digests.sha256) bySha.set(f.digests.sha256, [...(bySha.get(f.digests.sha256) ?? []), f.path]);
     for (const paths of bySha.values()) {
-      if (paths.length < 2) continue;
       for (const path of paths) {
-        const others = paths.filter((p) => p !== path);
-        offending.push({ item: itemsByPath.get(path)?.[0], path, reason: `内容与 ${others.join('、')} 完全相同`, reason_en: `identical content to ${others.join(', ')}` });
+        const others = paths.filter((p) => p !== path && !unrevised(p, path));
+        if (others.length > 0) offending.push({ item: owner.get(path)?.key, path, reason: `内容与 ${others.join('、')} 完全相同`, reason_en: `identical content to ${others.join(', ')}` });
       }
     }
     return { offending: offending.map(dropUndefined) };
@@ -272,10 +283,10 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-1-10': ({ pkg, facts }) => {
     const offending: Offending[] = [];
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
       if (!isFacts(f)) continue;
-      const at = { item: item.key, path: file.path };
+      const at = { item: key, path: file.path };
       const { record } = f;
       if (file.declaredSize !== undefined && file.declaredSize !== f.size) {
         offending.push({ ...at, reason: `元数据记录大小 ${file.declaredSize} 字节，实际 ${f.size} 字节`, reason_en: `metadata records ${file.declaredSize} bytes, the file has ${f.size}` });
@@ -305,9 +316,9 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-1-11': ({ pkg, facts }) => {
     const offending: Offending[] = pkg.missingFiles.map((m) => ({ item: m.item, path: m.path, reason: '元数据记录的文件在包内不存在', reason_en: 'the file recorded in the metadata is not in the package' }));
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
-      if (f && 'error' in f && !isReadFailure(f)) offending.push({ item: item.key, path: file.path, reason: f.error.zh, reason_en: f.error.en });
+      if (f && 'error' in f && !isReadFailure(f)) offending.push({ item: key, path: file.path, reason: f.error.zh, reason_en: f.error.en });
     }
     return { offending };
   },
@@ -327,10 +338,10 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
     const mismatched: Offending[] = [];
     const undeclared: Offending[] = [];
     const seen = new Set<string>();
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
       if (!isFacts(f)) continue;
-      const at = { item: item.key, path: file.path };
+      const at = { item: key, path: file.path };
       const usable = file.declaredDigests.filter((d) => isHexDigest(d.algorithm, d.value.trim()));
       if (usable.length === 0) {
         if (!seen.has(file.path)) undeclared.push({ ...at, reason: '移交方未提供摘要', reason_en: 'the sender supplied no digest' });
@@ -391,11 +402,11 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-2-7': ({ pkg, facts }) => {
     const offending: Offending[] = [];
-    for (const item of pkg.items) {
-      if (item.files.length === 0) offending.push({ item: item.key, reason: '该件没有内容文件', reason_en: 'the item has no content file' });
-      for (const file of item.files) {
+    for (const state of pkg.items.flatMap(itemStates)) {
+      if (state.files.length === 0) offending.push({ item: state.key, reason: '该件没有内容文件', reason_en: 'the item has no content file' });
+      for (const file of state.files) {
         const f = facts.get(file.path);
-        if (isFacts(f) && f.size === 0) offending.push({ item: item.key, path: file.path, reason: '内容文件为空', reason_en: 'the content file is empty' });
+        if (isFacts(f) && f.size === 0) offending.push({ item: state.key, path: file.path, reason: '内容文件为空', reason_en: 'the content file is empty' });
       }
     }
     return { offending };
@@ -425,9 +436,9 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-3-3': ({ pkg, facts }) => {
     const offending: Offending[] = [];
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
-      if (isFacts(f) && !f.record.archival) offending.push({ item: item.key, path: file.path, reason: `${f.record.name}：${f.record.archivalNote.zh}`, reason_en: `${f.record.name}: ${f.record.archivalNote.en}` });
+      if (isFacts(f) && !f.record.archival) offending.push({ item: key, path: file.path, reason: `${f.record.name}：${f.record.archivalNote.zh}`, reason_en: `${f.record.name}: ${f.record.archivalNote.en}` });
     }
     return { offending };
   },
@@ -435,9 +446,9 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
   'LT-YJ-3-4': ({ pkg, facts }) => {
     const offending: Offending[] = [];
     const unprobed = new Set<string>();
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
-      const at = { item: item.key, path: file.path };
+      const at = { item: key, path: file.path };
       if (f && 'error' in f) {
         if (isReadFailure(f)) offending.push({ ...at, reason: f.error.zh, reason_en: f.error.en });
       } else if (f && f.size > 0) {
@@ -457,10 +468,10 @@ const CHECKS: Record<string, (ctx: Context) => Outcome | Promise<Outcome>> = {
 
   'LT-YJ-3-8': ({ pkg, facts }) => {
     const offending: Offending[] = [];
-    for (const { item, file } of fileRefs(pkg)) {
+    for (const { key, file } of fileRefs(pkg)) {
       const f = facts.get(file.path);
       if (!isFacts(f)) continue;
-      const at = { item: item.key, path: file.path };
+      const at = { item: key, path: file.path };
       if (f.record.encrypted) {
         const why = f.record.encryptionNote;
         offending.push({ ...at, reason: `文件已加密${why ? `：${why.zh}` : ''}`, reason_en: `the file is encrypted${why ? `: ${why.en}` : ''}` });

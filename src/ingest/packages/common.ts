@@ -4,7 +4,7 @@ import { TextDecoder } from 'node:util';
 import { walkTree } from '../unpack/scan.js';
 import type { Findings } from './findings.js';
 import { attr, children, isLeaf, text, type XmlNode } from './xml.js';
-import type { DeclaredDigest, TransferItem } from './model.js';
+import { type DeclaredDigest, itemStates, type TransferItem } from './model.js';
 
 export interface PackageFileEntry {
   path: string;
@@ -67,14 +67,14 @@ function algorithmByLength(value: string): DeclaredDigest['algorithm'] | null {
 
 /** Reports files whose actual size differs from the size their metadata declares. */
 export function checkDeclaredSizes(items: TransferItem[], found: Findings): void {
-  for (const item of items) {
-    for (const f of item.files) {
+  for (const state of items.flatMap(itemStates)) {
+    for (const f of state.files) {
       if (f.declaredSize === undefined || f.declaredSize === f.size) continue;
       found.error(
         'FILE_SIZE_MISMATCH',
         `“${f.path}”实际大小 ${f.size} 字节，与元数据声明的 ${f.declaredSize} 字节不符`,
         `"${f.path}" is ${f.size} bytes where its metadata declares ${f.declaredSize}`,
-        { item: item.key, path: f.path, details: { actual: f.size, declared: f.declaredSize } },
+        { item: state.key, path: f.path, details: { actual: f.size, declared: f.declaredSize } },
       );
     }
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeZip } from '../unpack/zip-fixtures.js';
-import { readPackage } from './model.js';
+import { readPackage, type Signature } from './model.js';
 
 const MAIN = randomBytes(3 * 1024 * 1024 + 7);
 const ATTACHMENT = Buffer.from('JFIF 附件图像');
@@ -104,7 +104,7 @@ describe('EEP packages', () => {
     expect(pkg.missingFiles).toEqual([]);
   });
 
-  it('reads a 修改型 EEP in GB18030: the original layer with its signature, the revision with the outer one', async () => {
+  it('reads a 修改型 EEP in GB18030 as one item: the revision with the outer signatures, the original layer kept with its own', async () => {
     const small = Buffer.from('原版正文');
     const revised = Buffer.from('修订正文');
     const modified = `<?xml version="1.0" encoding="GB18030"?>
@@ -125,13 +125,39 @@ describe('EEP packages', () => {
     const pkg = await readPackage(dir, { workDir: join(work, 'w') });
     expect(pkg.encodings).toEqual({ '修改.xml': 'GB18030' });
     expect(pkg.declared.raw).toMatchObject({ 封装包类型: '修改型', 修改标识符: 'M1' });
-    expect(pkg.items.map((i) => [i.key, i.eepLayer, i.fields.title, i.signatures!.map((s) => `${s.kind}:${s.signer}`), i.files.map((f) => f.path)])).toEqual([
-      ['修改.xml 原封装包 文件实体 1', 'original', '原题名', ['电子签名:张三'], ['eep-content/1/1/正文.pdf', 'eep-content/1/2/附件一.jpg']],
-      ['修改.xml 修订内容 文件实体 2', 'revision', '修订题名', ['电子签名:李四', '锁定签名:王五'], ['eep-content/1/3/正文.pdf', 'eep-content/1/4/附件一.jpg']],
+    const signers = (signatures: Signature[] | undefined) => signatures!.map((s) => `${s.kind}:${s.signer}`);
+    expect(pkg.items.map((i) => [i.key, i.fields.title, signers(i.signatures), i.files.map((f) => f.path)])).toEqual([
+      ['修改.xml', '修订题名', ['电子签名:李四', '锁定签名:王五'], ['eep-content/1/3/正文.pdf', 'eep-content/1/4/附件一.jpg']],
     ]);
+    expect(pkg.items[0]!.previous!.map((s) => [s.layer, s.metadata.题名, signers(s.signatures), s.files.map((f) => f.path)])).toEqual([
+      ['original', '原题名', ['电子签名:张三'], ['eep-content/1/1/正文.pdf', 'eep-content/1/2/附件一.jpg']],
+    ]);
+    expect(pkg.items[0]!.previous![0]!.files[0]).toMatchObject({ size: small.length, declaredDigests: [{ algorithm: 'sm3', value: sm3(small) }] });
+    expect((await readFile(join(pkg.root, 'eep-content/1/1/正文.pdf'))).equals(small)).toBe(true);
     expect((await readFile(join(pkg.root, 'eep-content/1/3/正文.pdf'))).equals(revised)).toBe(true);
+    expect(pkg.findings).toEqual([]);
     expect(pkg.unreferencedFiles).toEqual(['说明.txt']);
     expect(await readdir(dir)).toEqual(['修改.xml', '说明.txt']);
+  });
+
+  it('pairs the entities of the layers by 电子文件号 through nested modifications; unrevised and new entities are items of their own', async () => {
+    const entity = (no: string, title: string) => ENTITY(title, Buffer.from(title), ATTACHMENT).replace('EF-0001', no);
+    const signed = (type: string, content: string) => `<被签名对象 eep版本="2009"><封装包类型>${type}</封装包类型>${content}</被签名对象>`;
+    const modification = (original: string, revision: string) => `<修改封装内容><修改标识符>M</修改标识符>${original}<修订内容><文件实体块>${revision}</文件实体块></修订内容></修改封装内容>`;
+    const first = signed('原始型', `<封装内容><文件实体块>${entity('EF-1', '甲')}${entity('EF-2', '乙')}</文件实体块></封装内容>`);
+    const second = signed('修改型', modification(`<原封装包>${first}${SIGNATURES('张三')}</原封装包>`, entity('EF-2', '乙一改')));
+    const third = signed('修改型', modification(`<原封装包>${second}${SIGNATURES('李四')}</原封装包>`, entity('EF-3', '丙') + entity('EF-2', '乙二改')));
+    const xml = join(work, '嵌套.xml');
+    await writeFile(xml, `<?xml version="1.0" encoding="UTF-8"?><电子文件封装包><版本>2009</版本>${third}${SIGNATURES('王五')}</电子文件封装包>`);
+    const pkg = await readPackage(xml, { workDir: join(work, 'w') });
+    expect(pkg.findings).toEqual([]);
+    const state = (s: { metadata: Record<string, string>; signatures?: Signature[]; files: Array<{ path: string }> }) =>
+      [s.metadata.题名, s.signatures!.map((x) => x.signer).join(), s.files[0]!.path];
+    expect(pkg.items.map((i) => [i.key, ...state(i), (i.previous ?? []).map((p) => [p.layer, ...state(p)])])).toEqual([
+      ['嵌套.xml 文件实体 1', '丙', '王五', 'eep-content/1/7/正文.pdf', []],
+      ['嵌套.xml 文件实体 2', '乙二改', '王五', 'eep-content/1/9/正文.pdf', [['original', '乙', '张三', 'eep-content/1/3/正文.pdf'], ['revision', '乙一改', '李四', 'eep-content/1/5/正文.pdf']]],
+      ['嵌套.xml 文件实体 3', '甲', '张三', 'eep-content/1/1/正文.pdf', []],
+    ]);
   });
 
   it('decodes into the unpacked zip and reports size mismatches, unsigned packages and bad Base64', async () => {

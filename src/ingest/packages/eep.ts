@@ -13,7 +13,7 @@ import { pathProblem } from '../unpack/paths.js';
 import { checkDeclaredSizes, digestsOf, leafValue, parseBytes, type Where } from './common.js';
 import { toCoreFields } from './fields.js';
 import { Findings } from './findings.js';
-import type { TransferFile, TransferItem, TransferPackage } from './model.js';
+import { type EarlierState, type ItemLayer, layerKey, type Signature, type TransferFile, type TransferItem, type TransferPackage } from './model.js';
 import { attr, child, children, elementNames, isLeaf, parseXml, refusesDtd, text, xmlEncoding, type XmlNode } from './xml.js';
 
 const EEP_CONTENT_DIR = 'eep-content';
@@ -161,8 +161,6 @@ async function extractContent(xmlPath: string, file: string, outDir: string, fou
   return { slim: slim.join(''), count };
 }
 
-type Signature = NonNullable<TransferItem['signatures']>[number];
-
 function signaturesOf(holder: XmlNode | undefined): Signature[] {
   const read = (kind: string, node: XmlNode): Signature => {
     const sig: Signature = { kind };
@@ -191,28 +189,51 @@ function flatten(node: XmlNode, out: Record<string, string> = {}): Record<string
   return out;
 }
 
-interface Entity {
+interface Layer {
   node: XmlNode;
-  layer?: 'original' | 'revision';
   signatures: Signature[];
 }
 
+/** A 文件实体 as the package has it now, with the layers it was in before, oldest first. */
+interface Entity extends Layer {
+  earlier: Array<Layer & { layer: ItemLayer }>;
+}
+
 const entitiesOf = (block: XmlNode | undefined) => children(child(block, '文件实体块'), '文件实体');
+const fileNumber = (entity: XmlNode) => leafValue(entity, ['电子文件号']);
 
 /**
  * The 文件实体 of a 被签名对象 with the signatures covering them. A 修改型 package holds the
  * original package (its own 被签名对象 and signatures, possibly itself modified) and a revision.
  */
-function entities(signed: XmlNode | undefined, signatures: Signature[], layer?: 'original'): Entity[] {
+function entities(signed: XmlNode | undefined, signatures: Signature[]): Entity[] {
   const plain = child(signed, '封装内容');
-  if (plain !== undefined) return entitiesOf(plain).map((node) => ({ node, signatures, ...(layer ? { layer } : {}) }));
+  if (plain !== undefined) return entitiesOf(plain).map((node) => ({ node, signatures, earlier: [] }));
   const modified = child(signed, '修改封装内容');
   if (modified === undefined) return [];
   const original = child(modified, '原封装包');
-  return [
-    ...entities(child(original, '被签名对象'), signaturesOf(original), 'original'),
-    ...entitiesOf(child(modified, '修订内容')).map((node) => ({ node, signatures, layer: 'revision' as const })),
-  ];
+  return revise(entities(child(original, '被签名对象'), signaturesOf(original)), entitiesOf(child(modified, '修订内容')), signatures);
+}
+
+/**
+ * Each 文件实体 of a 修订内容 revises the one of the 原封装包 with the same 电子文件号 (DA/T 46
+ * M7, the electronic file's identity), or the only one when each layer holds one; it is one
+ * item, its earlier layers kept. DA/T 48's 修改封装内容 has no element that withdraws an entity
+ * (domain.md §4.3), so an original entity no revision names is still current, and a revision
+ * entity that names none is new: each is an item of its own.
+ */
+function revise(before: Entity[], revised: XmlNode[], signatures: Signature[]): Entity[] {
+  const unrevised = [...before];
+  const single = before.length === 1 && revised.length === 1;
+  const paired = revised.map((node): Entity => {
+    const number = fileNumber(node);
+    const at = single ? 0 : unrevised.findIndex((e) => number !== undefined && fileNumber(e.node) === number);
+    const prior = at < 0 ? undefined : unrevised.splice(at, 1)[0]!;
+    if (!prior) return { node, signatures, earlier: [] };
+    const layer: ItemLayer = prior.earlier.length === 0 ? 'original' : 'revision';
+    return { node, signatures, earlier: [...prior.earlier, { node: prior.node, signatures: prior.signatures, layer }] };
+  });
+  return [...paired, ...unrevised];
 }
 
 /** A name safe to keep as one path segment, else `<n>.<反编码关键字>`. */
@@ -264,9 +285,11 @@ export interface EepSource {
 }
 
 /**
- * Reads each EEP into items, one per 文件实体. The decoded files are `eep-content/<k>/<n>/<name>`
- * under `root`: k numbers the EEPs in the order given, n the 编码 in document order, and name is
- * the 计算机文件名 (with the 反编码关键字 as its extension when it lacks one).
+ * Reads each EEP into items, one per 文件实体; of a 修改型 EEP, a revised entity is one item that
+ * keeps its earlier layers as `previous` (see revise). The decoded files are
+ * `eep-content/<k>/<n>/<name>` under `root`: k numbers the EEPs in the order given, n the 编码 in
+ * document order, and name is the 计算机文件名 (with the 反编码关键字 as its extension when it
+ * lacks one).
  */
 export async function readEep({ source, eepFiles, otherFiles, root }: EepSource): Promise<TransferPackage> {
   const found = new Findings();
@@ -293,12 +316,16 @@ export async function readEep({ source, eepFiles, otherFiles, root }: EepSource)
     if (ents.length === 0) found.error('EEP_NO_ENTITY', `“${file}”中没有文件实体`, `"${file}" holds no 文件实体 (record entity)`, { path: file });
     const used = new Set<number>();
     for (const [j, entity] of ents.entries()) {
-      const part = entity.layer === 'original' ? '原封装包' : entity.layer === 'revision' ? '修订内容' : '';
-      const key = ents.length === 1 ? file : `${file} ${part ? `${part} ` : ''}文件实体 ${j + 1}`;
-      const where = { item: key, zh: key, en: key };
-      const metadata = flatten(entity.node);
-      const item: TransferItem = { key, metadata, fields: toCoreFields(metadata), files: await entityFiles(entity.node, partDir, relDir, root, where, found, used), signatures: entity.signatures };
-      if (entity.layer) item.eepLayer = entity.layer;
+      const key = ents.length === 1 ? file : `${file} 文件实体 ${j + 1}`;
+      const read = async (node: XmlNode, at: string) => {
+        const files = await entityFiles(node, partDir, relDir, root, { item: key, zh: at, en: at }, found, used);
+        return { metadata: flatten(node), files };
+      };
+      const previous: EarlierState[] = [];
+      for (const e of entity.earlier) previous.push({ layer: e.layer, ...(await read(e.node, layerKey(key, e.layer))), signatures: e.signatures });
+      const { metadata, files } = await read(entity.node, previous.length ? layerKey(key, 'revision') : key);
+      const item: TransferItem = { key, metadata, fields: toCoreFields(metadata), files, signatures: entity.signatures };
+      if (previous.length) item.previous = previous;
       items.push(item);
     }
     for (let n = 1; n <= (extracted?.count ?? 0); n++) {

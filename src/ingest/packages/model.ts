@@ -4,6 +4,7 @@
  * digitization deliverable. Later steps (four-property checks, acceptance, cataloguing) read only
  * this model.
  */
+import type { Label } from '../../domain/errors.js';
 import type { UnpackLimits } from '../unpack/limits.js';
 
 export type PackageFormat = 'carrier' | 'eep' | 'bagit' | 'digitization';
@@ -38,6 +39,31 @@ export interface TransferFile {
   declaredDigests: DeclaredDigest[];
 }
 
+/** A signature block found in a package (an EEP's 电子签名 or 锁定签名), for a person or trust service to validate. */
+export interface Signature {
+  kind: string;
+  signer?: string;
+  algorithm?: string;
+  id?: string;
+  time?: string;
+}
+
+/** The layers of a 修改型 EEP (DA/T 48-2009 修改封装内容): the package it modified, and each revision since. */
+export type ItemLayer = 'original' | 'revision';
+
+export const LAYER_LABELS: Readonly<Record<ItemLayer, Label>> = {
+  original: { zh: '原封装包', en: 'original package' },
+  revision: { zh: '修订内容', en: 'revision' },
+};
+
+/** An earlier state of an item that its package keeps beside the latest: its description, files and the signatures over them. */
+export interface EarlierState {
+  layer: ItemLayer;
+  metadata: Record<string, string>;
+  files: TransferFile[];
+  signatures?: Signature[];
+}
+
 export interface TransferItem {
   /** Where it is in the package: 'row 12', 'record 3', the EEP file name… */
   key: string;
@@ -46,13 +72,34 @@ export interface TransferItem {
   /** The same mapped to Lantai core field names (title, responsible, archival_code, item_no …). */
   fields: Record<string, string | number>;
   files: TransferFile[];
-  /** Set for EEP: the signature blocks found, left for a person or trust service to validate. */
-  signatures?: Array<{ kind: string; signer?: string; algorithm?: string; id?: string; time?: string }>;
+  /** Set for EEP: the signature blocks covering this state of the item. */
+  signatures?: Signature[];
   /**
-   * Set for a 修改型 EEP: 'original' for the entities of the 原封装包 kept inside it, 'revision'
-   * for those of its 修订内容. An 原始型 EEP's items have no layer.
+   * The states the item went through before, oldest first, when its package keeps them: a
+   * 修改型 EEP's 原封装包 (and that package's own 原封装包, when it too was a modification). The
+   * item's description, files and signatures above are then its latest revision. The checks
+   * examine the files of every state; accepting keeps each state as a version of the item's
+   * preservation object, so the revision does not erase what was first sent.
    */
-  eepLayer?: 'original' | 'revision';
+  previous?: EarlierState[];
+}
+
+/** One state of an item, with the key that points at it in findings and reports. */
+export interface ItemState {
+  key: string;
+  files: TransferFile[];
+  signatures: Signature[];
+}
+
+/** How findings and reports name one layer of an item: '修改.xml 原封装包'. */
+export const layerKey = (key: string, layer: ItemLayer) => `${key} ${LAYER_LABELS[layer].zh}`;
+
+/** An item's states, oldest first; the last is the item itself, its latest revision when there were earlier ones. */
+export function itemStates(item: TransferItem): ItemState[] {
+  const previous = item.previous ?? [];
+  const state = (layer: ItemLayer, files: TransferFile[], signatures: Signature[] = []): ItemState => ({ key: layerKey(item.key, layer), files, signatures });
+  if (previous.length === 0) return [{ key: item.key, files: item.files, signatures: item.signatures ?? [] }];
+  return [...previous.map((s) => state(s.layer, s.files, s.signatures)), state('revision', item.files, item.signatures)];
 }
 
 export interface TransferPackage {

@@ -33,10 +33,20 @@ export interface FixtureItem {
   files: Array<{ name: string; body: Buffer; format: string }>;
 }
 
-/** `tamper` changes the first PDF after its digest was taken, as a file damaged or altered in transit. */
+/**
+ * `tamper` changes the first PDF after its digest was taken, as a file damaged or altered in
+ * transit. `revise` makes writeEepDir write 修改型 EEPs: the item as described in the 原封装包 (where
+ * `tamper` then alters it), and in the 修订内容 retitled, its PDF replaced by a revised one under a
+ * new name, its text unchanged.
+ */
 export interface FixtureOptions {
   tamper?: boolean;
+  revise?: boolean;
 }
+
+/** What a revision (FixtureOptions.revise) appends to the title, and what it names its PDF. */
+export const REVISED_TITLE = '（修订）';
+export const revisedPdfName = (stem: string) => `${stem}-修订.pdf`;
 
 async function fixtureItems(count: number): Promise<FixtureItem[]> {
   const pdf = await makePdf('Lantai transfer');
@@ -81,26 +91,40 @@ export async function writePackageDir(dir: string, count: number, opts: FixtureO
 }
 
 /**
- * Writes one DA/T 48 EEP per item (原始型, unsigned) into `dir`: the 档号 as its DA/T 46 parts,
- * the files Base64-encoded with their size, format and SM3 digest.
+ * Writes one DA/T 48 EEP per item (原始型, or 修改型 with `revise`; unsigned) into `dir`: the 档号
+ * as its DA/T 46 parts, the files Base64-encoded with their size, format and SM3 digest.
  */
 export async function writeEepDir(dir: string, count: number, opts: FixtureOptions = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
+  const revisedPdf = await makePdf('Lantai transfer revised');
   for (const item of await fixtureItems(count)) {
     const m = item.metadata;
-    const documents = item.files.map((f, i) => `<文档><文档标识符>D${i + 1}</文档标识符><文档主从声明>${i === 0 ? '主文档' : '附属文档'}</文档主从声明><文档数据><编码>` +
-      `<电子属性><计算机文件名>${f.name}</计算机文件名><计算机文件大小>${f.body.length}</计算机文件大小><格式信息>${f.format}</格式信息><校验码 算法="SM3">${sm3(f.body)}</校验码></电子属性>` +
-      `<编码描述>Base64 (RFC 2045)</编码描述><反编码关键字>${f.name.split('.').pop()}</反编码关键字><编码数据>${sent(item, f, opts).toString('base64')}</编码数据></编码></文档数据></文档>`);
-    const entity = `<文件实体><聚合层次>文件</聚合层次><来源><立档单位名称>${SENDER}</立档单位名称></来源><电子文件号>EF-${item.stem}</电子文件号>` +
-      `<档号>${elements({ 全宗号: 'Z109', 年度: m.年度!, 保管期限: m.保管期限!, 机构或问题: m.机构或问题!, 室编件号: item.stem })}</档号>` +
-      `<内容描述>${elements({ 题名: m.题名!, 责任者: m.责任者!, 日期: m.日期!, 密级: m.密级! })}</内容描述>` +
-      `<形式特征><文件组合类型>组合文件</文件组合类型><页数>${m.页数}</页数></形式特征><存储位置><脱机载体编号>CD-1</脱机载体编号></存储位置>` +
-      `<文件数据>${documents.join('')}</文件数据></文件实体>`;
+    // `body` is what the metadata describes, `sent` what the package holds.
+    const entity = (title: string, files: Array<FixtureItem['files'][number] & { sent: Buffer }>) => {
+      const documents = files.map((f, i) => `<文档><文档标识符>D${i + 1}</文档标识符><文档主从声明>${i === 0 ? '主文档' : '附属文档'}</文档主从声明><文档数据><编码>` +
+        `<电子属性><计算机文件名>${f.name}</计算机文件名><计算机文件大小>${f.body.length}</计算机文件大小><格式信息>${f.format}</格式信息><校验码 算法="SM3">${sm3(f.body)}</校验码></电子属性>` +
+        `<编码描述>Base64 (RFC 2045)</编码描述><反编码关键字>${f.name.split('.').pop()}</反编码关键字><编码数据>${f.sent.toString('base64')}</编码数据></编码></文档数据></文档>`);
+      return `<文件实体><聚合层次>文件</聚合层次><来源><立档单位名称>${SENDER}</立档单位名称></来源><电子文件号>EF-${item.stem}</电子文件号>` +
+        `<档号>${elements({ 全宗号: 'Z109', 年度: m.年度!, 保管期限: m.保管期限!, 机构或问题: m.机构或问题!, 室编件号: item.stem })}</档号>` +
+        `<内容描述>${elements({ 题名: title, 责任者: m.责任者!, 日期: m.日期!, 密级: m.密级! })}</内容描述>` +
+        `<形式特征><文件组合类型>组合文件</文件组合类型><页数>${m.页数}</页数></形式特征><存储位置><脱机载体编号>CD-1</脱机载体编号></存储位置>` +
+        `<文件数据>${documents.join('')}</文件数据></文件实体>`;
+    };
+    const original = entity(m.题名!, item.files.map((f) => ({ ...f, sent: sent(item, f, opts) })));
+    const signed = (type: string, description: string, content: string) =>
+      `<被签名对象 eep版本="2009"><封装包类型>${type}</封装包类型><封装包类型描述>${description}</封装包类型描述>` +
+      `<封装包创建时间>2023-03-16T09:00:00</封装包创建时间><封装包创建单位>${SENDER}</封装包创建单位>${content}</被签名对象>`;
+    const originalPackage = signed('原始型', '本封装包包含电子文件数据及其元数据，原始封装，未经修改', `<封装内容><文件实体块>${original}</文件实体块></封装内容>`);
+    const text = item.files.find((f) => f.format === 'TXT')!;
+    const revision = entity(`${m.题名}${REVISED_TITLE}`, [{ name: revisedPdfName(item.stem), body: revisedPdf, format: 'PDF', sent: revisedPdf }, { ...text, sent: text.body }]);
+    const content = opts.revise
+      ? signed('修改型', '本封装包包含电子文件数据及其元数据，系修改封装，在保留原封装包的基础上，添加了修改层',
+        `<修改封装内容><修改标识符>M-${item.stem}</修改标识符><原封装包>${originalPackage}</原封装包><修订内容><文件实体块>${revision}</文件实体块></修订内容></修改封装内容>`)
+      : originalPackage;
     await writeFile(join(dir, `${item.stem}.xml`), `<?xml version="1.0" encoding="UTF-8"?>
 <电子文件封装包 xmlns="http://www.saac.gov.cn/standards/ERM/encapsulation">
 <封装包格式描述>本EEP根据中华人民共和国档案行业标准DA/T 48-2009《基于XML的电子文件封装规范》生成</封装包格式描述><版本>2009</版本>
-<被签名对象 eep版本="2009"><封装包类型>原始型</封装包类型><封装包类型描述>本封装包包含电子文件数据及其元数据，原始封装，未经修改</封装包类型描述>
-<封装包创建时间>2023-03-16T09:00:00</封装包创建时间><封装包创建单位>${SENDER}</封装包创建单位><封装内容><文件实体块>${entity}</文件实体块></封装内容></被签名对象>
+${content}
 </电子文件封装包>
 `);
   }

@@ -2,8 +2,8 @@
  * Receiving (收, DESIGN §5): a transfer package moves through persisted states
  * received → unpacked → awaiting_decision → accepting → accepted, or → returned with its report
  * and a reason. Accepting is resumable: each package item's row records the catalogue item it
- * became and whether its files and text are in, so a run after a crash picks up where the last
- * one stopped and files no item twice.
+ * became, how many of its versions are stored and whether its text is in, so a run after a crash
+ * picks up where the last one stopped and files no item, and stores no version, twice.
  */
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -26,7 +26,7 @@ import type { CheckReport, VirusScanner } from '../checks/types.js';
 import { findScanner } from '../checks/virus.js';
 import { DEFAULT_UNPACK_LIMITS } from '../unpack/limits.js';
 import { scanDirectory } from '../unpack/scan.js';
-import { readPackage, type TransferItem, type TransferPackage } from '../packages/model.js';
+import { type ItemLayer, LAYER_LABELS, readPackage, type TransferFile, type TransferItem, type TransferPackage } from '../packages/model.js';
 import { type TransferFilter, type TransferItemRow, TransferRepository, type TransferRow } from './transfer.repository.js';
 
 export const TRANSFER_STATES = ['received', 'unpacked', 'awaiting_decision', 'accepting', 'accepted', 'returned'] as const;
@@ -42,6 +42,12 @@ interface StoredFile {
   /** Relative to the transfer's directory. */
   path: string;
   text: boolean;
+}
+
+/** An earlier state of a transfer item (TransferItem.previous) as its row keeps it. */
+interface StoredState {
+  layer: ItemLayer;
+  files: StoredFile[];
 }
 
 export interface TransferView {
@@ -173,14 +179,18 @@ async function recordCheck(ctx: AppContext, actor: Actor, id: number, pkg: Trans
   const dir = transferDir(ctx, id);
   let fileCount = 0;
   let bytes = 0;
+  const stored = (root: string, files: TransferFile[]): StoredFile[] => files.map((f) => {
+    fileCount += 1;
+    bytes += f.size;
+    return { name: f.name, path: relative(dir, resolve(root, f.path)), text: extname(f.name).toLowerCase() === '.txt' };
+  });
   const items = !pkg ? [] : pkg.items.map((item, seq) => {
-    const files: StoredFile[] = item.files.map((f) => {
-      fileCount += 1;
-      bytes += f.size;
-      return { name: f.name, path: relative(dir, resolve(pkg.root, f.path)), text: extname(f.name).toLowerCase() === '.txt' };
-    });
+    const previous: StoredState[] | null = item.previous ? item.previous.map((s) => ({ layer: s.layer, files: stored(pkg.root, s.files) })) : null;
     const code = typeof item.fields.archival_code === 'string' && item.fields.archival_code.trim() ? item.fields.archival_code.trim() : null;
-    return { transfer_id: id, seq, item_key: item.key, archival_code: code, fields: JSON.stringify(item.fields), files: JSON.stringify(files), item_id: null, state: 'pending', updated_at: nowIso() };
+    return {
+      transfer_id: id, seq, item_key: item.key, archival_code: code, fields: JSON.stringify(item.fields), files: JSON.stringify(stored(pkg.root, item.files)),
+      previous: previous && JSON.stringify(previous), item_id: null, state: 'pending', updated_at: nowIso(),
+    };
   });
   return inTransaction(ctx, async (tx) => {
     const repo = new TransferRepository(tx);
@@ -330,6 +340,21 @@ export async function acceptTransfer(ctx: AppContext, actor: Actor, id: number, 
 }
 
 /**
+ * The versions a transfer item's object gets, in order: one per earlier state, then its own files,
+ * each saying which transfer it came from and, for an item with earlier states, which layer it is.
+ */
+function versionsOf(transferId: number, item: TransferItemRow): Array<{ files: StoredFile[]; message: string }> {
+  const zh = `移交接收 #${transferId}`;
+  const en = `accepted from transfer #${transferId}`;
+  const message = (layer?: ItemLayer) => (layer ? `${zh}：${LAYER_LABELS[layer].zh} / ${en}: ${LAYER_LABELS[layer].en}` : `${zh} / ${en}`);
+  const previous = item.previous === null ? [] : (JSON.parse(item.previous) as StoredState[]);
+  return [
+    ...previous.map((s) => ({ files: s.files, message: message(s.layer) })),
+    { files: JSON.parse(item.files) as StoredFile[], message: message(previous.length ? 'revision' : undefined) },
+  ];
+}
+
+/**
  * One item, from whichever step it reached. The item's id is recorded right after creating it;
  * should the process die in between, the item is found again by its archival code, which the
  * checks found free in the fonds, and which only this accept run can have taken since it began.
@@ -349,14 +374,19 @@ async function acceptItem(ctx: AppContext, actor: Actor, transfer: TransferRow, 
     }
     await repo.updateItem(transfer.id, item.seq, { item_id: itemId, state: 'created', updated_at: nowIso() });
   }
-  const files = JSON.parse(item.files) as StoredFile[];
   const dir = transferDir(ctx, transfer.id);
-  // Storing the same files again makes no new version, so a crash after this call costs nothing.
-  if (files.length) {
-    await storeItemFiles(ctx, actor, itemId, files.map((f) => ({ name: f.name, path: join(dir, f.path) })), {
-      mode: 'replace', message: `移交接收 #${transfer.id} / accepted from transfer #${transfer.id}`,
-    });
+  const versions = versionsOf(transfer.id, item);
+  for (const [n, version] of versions.entries()) {
+    if (n < item.versions_stored) continue;
+    // Each version holds exactly its state's files: a file the revision dropped stays in the earlier
+    // version only. Storing the head's files again makes no new version, so a crash before the
+    // count below is recorded costs nothing.
+    if (version.files.length) {
+      await storeItemFiles(ctx, actor, itemId, version.files.map((f) => ({ name: f.name, path: join(dir, f.path) })), { mode: 'replace', message: version.message });
+    }
+    await repo.updateItem(transfer.id, item.seq, { versions_stored: n + 1, updated_at: nowIso() });
   }
+  const files = versions.at(-1)!.files;
   const pages: string[] = [];
   for (const f of files.filter((x) => x.text)) pages.push(...decodeText(await readFile(join(dir, f.path))).split('\f'));
   const row = await readableItem(ctx, actor, itemId);
