@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRANSFER_CHECK_IDS } from '../ingest/checks/run.js';
+import { uploadStoreDir } from '../ingest/transfer/inbox.service.js';
 import { codeOf, writePackageDir } from '../ingest/transfer/transfer-testkit.js';
 import { zipDirectory } from '../ingest/unpack/zip-fixtures.js';
 import { runNextJob } from '../platform/jobs/jobs.service.js';
@@ -105,7 +106,7 @@ describe.each(BACKENDS)('lantai transfer submit (%s)', (dialect) => {
     // Both went over tus, and their uploads are gone once received.
     const uploads = await t.ctx.database.db.selectFrom('transfer_uploads').select('transfer_id').orderBy('transfer_id').execute();
     expect(uploads.map((u) => u.transfer_id)).toEqual((await t.ctx.database.db.selectFrom('transfers').select('id').orderBy('id').execute()).map((r) => r.id));
-    expect(readdirSync(join(t.ctx.config.dataDir, 'uploads', 'tus'))).toEqual([]);
+    expect(readdirSync(uploadStoreDir(t.ctx))).toEqual([]);
   });
 
   it('resumes the upload from the offset the archive holds when the connection drops mid-PATCH', async () => {

@@ -26,9 +26,14 @@ export async function submitPackage(
 /** An unfinished upload is kept this long after its creation; then the sweep removes it. */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60_000;
 
-/** Where tus keeps uploads while they arrive: the package bytes and a JSON file of its metadata, both named by the upload id. */
-export const uploadStore = (ctx: AppContext) =>
-  new FileStore({ directory: join(ctx.config.dataDir, 'uploads', 'tus'), expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
+/**
+ * Where tus keeps uploads while they arrive: the package bytes and a JSON file of its metadata,
+ * both named by the upload id. Its own folder: unlike the request-scoped folders under uploads/,
+ * these outlive a request.
+ */
+export const uploadStoreDir = (ctx: AppContext) => join(ctx.config.dataDir, 'transfer-uploads');
+
+export const uploadStore = (ctx: AppContext) => new FileStore({ directory: uploadStoreDir(ctx), expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
 
 const UPLOAD = { zh: '上传', en: 'Upload' };
 

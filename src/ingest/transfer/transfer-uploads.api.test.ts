@@ -7,7 +7,7 @@ import { type CatalogFixture, createCatalogFixture, createTestApp, type TestApp 
 import { BACKENDS } from '../../test-support/databases.js';
 import { TRANSFER_CHECK_IDS } from '../checks/run.js';
 import { zipDirectory } from '../unpack/zip-fixtures.js';
-import { sweepExpiredUploads, uploadStore } from './inbox.service.js';
+import { sweepExpiredUploads, uploadStore, uploadStoreDir } from './inbox.service.js';
 import { writePackageDir } from './transfer-testkit.js';
 import { transferDir } from './transfer.service.js';
 
@@ -53,7 +53,6 @@ async function senders(fixture: CatalogFixture): Promise<{ org: number; token: s
   return { org, token, tokenId, otherToken };
 }
 
-const tusDir = (app: TestApp) => join(app.ctx.config.dataDir, 'uploads', 'tus');
 const expectError = (res: { statusCode: number; json(): any }, status: number, code: string) => {
   expect(res.statusCode).toBe(status);
   expect(res.json().error).toMatchObject({ code, message: expect.stringMatching(/\p{Script=Han}/u), message_en: expect.stringMatching(/[a-z]/) });
@@ -106,7 +105,7 @@ describe.each(BACKENDS)('resumable transfer uploads over tus (%s)', (dialect) =>
     expect(trail).toEqual([{ action: 'transfer.receive', actor_name: 'token:YZ001/办公室系统' }]);
 
     // The upload itself is gone; its id still names the transfer.
-    await vi.waitFor(() => expect(readdirSync(tusDir(t!))).toEqual([]));
+    await vi.waitFor(() => expect(readdirSync(uploadStoreDir(t!.ctx))).toEqual([]));
     const lookup = await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     expect(lookup.json()).toEqual({ uploadId, transferId, state: 'awaiting_decision', location: `/api/v1/transfer-inbox/${transferId}` });
     expect((await tus(t, token, 'HEAD', url)).statusCode).toBe(404);
@@ -145,7 +144,7 @@ describe.each(BACKENDS)('resumable transfer uploads over tus (%s)', (dialect) =>
     for (const bad of [null, 'lt_unknown', 'not-a-token']) expectError(await create(t, bad, zip.length, fixture.categoryId), 401, 'TOKEN_INVALID');
     // A signed-in archivist's session is no sender either.
     expect((await t.app.inject({ method: 'POST', url: UPLOADS, headers: { 'tus-resumable': '1.0.0', 'upload-length': '10', cookie: fixture.archivist.cookie, 'x-csrf-token': fixture.archivist.csrf } })).statusCode).toBe(401);
-    expect(readdirSync(tusDir(t))).toEqual([]);
+    expect(readdirSync(uploadStoreDir(t.ctx))).toEqual([]);
 
     const url = (await create(t, token, zip.length, fixture.categoryId)).headers.location as string;
     expect((await patch(t, token, url, 0, zip.subarray(0, 100))).statusCode).toBe(204);
@@ -166,7 +165,7 @@ describe.each(BACKENDS)('resumable transfer uploads over tus (%s)', (dialect) =>
     const fresh = (await fixture.archivist.json('POST', `/api/v1/organizations/${org}/tokens`, { name: '新令牌' }, 201)).token;
     expect((await tus(t, fresh, 'DELETE', url)).statusCode).toBe(204);
     expect((await tus(t, fresh, 'HEAD', url)).statusCode).toBe(404);
-    expect(readdirSync(tusDir(t))).toEqual([]);
+    expect(readdirSync(uploadStoreDir(t.ctx))).toEqual([]);
     expect(await t.ctx.database.db.selectFrom('transfers').select('id').execute()).toEqual([]);
   });
 
@@ -178,14 +177,14 @@ describe.each(BACKENDS)('resumable transfer uploads over tus (%s)', (dialect) =>
     const fresh = (await create(t, token, 1000, fixture.categoryId)).headers.location as string;
     expect((await patch(t, token, stale, 0, Buffer.alloc(10))).statusCode).toBe(204);
     const staleId = stale.split('/').pop()!;
-    const info = join(tusDir(t), `${staleId}.json`);
+    const info = join(uploadStoreDir(t.ctx), `${staleId}.json`);
     const twoDaysAgo = new Date(Date.now() - 48 * 3600_000).toISOString();
     writeFileSync(info, JSON.stringify({ ...JSON.parse(readFileSync(info, 'utf8')), creation_date: twoDaysAgo }));
     await t.ctx.database.db.updateTable('transfer_uploads').set({ created_at: twoDaysAgo }).where('upload_id', '=', staleId).execute();
 
     expectError(await patch(t, token, stale, 10, Buffer.alloc(10)), 410, 'UPLOAD_EXPIRED');
     expect(await sweepExpiredUploads(t.ctx, uploadStore(t.ctx))).toBe(1);
-    expect(readdirSync(tusDir(t)).filter((f) => f.startsWith(staleId))).toEqual([]);
+    expect(readdirSync(uploadStoreDir(t.ctx)).filter((f) => f.startsWith(staleId))).toEqual([]);
     expect((await tus(t, token, 'HEAD', stale)).statusCode).toBe(404);
     expect((await tus(t, token, 'HEAD', fresh)).statusCode).toBe(200);
     expect(await t.ctx.database.db.selectFrom('transfer_uploads').select('upload_id').execute()).toEqual([{ upload_id: fresh.split('/').pop() }]);
