@@ -3,10 +3,10 @@
  * streaming read computes every digest the package declares for the file plus SHA-256 (for
  * duplicate detection), then the format module identifies it and the readability probe opens it.
  */
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { type DigestAlgorithm, digestStream } from '../../storage/digests.js';
+import type { DigestAlgorithm } from '../../storage/digests.js';
+import { digestFile } from '../../storage/file-digests.js';
 import { type FormatRecord, identifyFile } from '../../storage/format/identify.js';
 import { itemStates, type TransferPackage } from '../packages/model.js';
 import { probeReadability, type Readability } from './readability.js';
@@ -62,7 +62,7 @@ export async function examineFile(
   try {
     const stat = await lstat(absolute);
     if (!stat.isFile()) return { path, kind: 'not-a-file', error: { zh: '不是普通文件', en: 'not a regular file' } };
-    const { size, ...digests } = await digestStream(createReadStream(absolute), [...algorithms]);
+    const { size, ...digests } = await digestFile(absolute, [...algorithms]);
     const record = await identifyFile(absolute, basename(path), archivalFormatIds === undefined ? undefined : { archivalFormatIds });
     const readability = size === 0 ? ({ probed: false } as const) : await probeReadability(absolute, record);
     return { path, size, digests, record, readability };

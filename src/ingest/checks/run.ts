@@ -12,12 +12,16 @@ import { extensionOf } from '../../storage/format/identify.js';
 import { FORMATS } from '../../storage/format/formats.js';
 import { itemStates, type PackageFinding, type TransferFile, type TransferItem, type TransferPackage } from '../packages/model.js';
 import { examineFile, type FileFacts, type FileFailure, referencedFiles, type TreeFile, walkTree } from './files.js';
+import { inParallel } from '../../platform/concurrency.js';
 import { checkItemMetadata, DAT46_REQUIRED_ELEMENTS, METADATA_CHECKS } from './metadata.js';
 import { checkNumbering } from './numbering.js';
 import type { CheckConfig, CheckEnv, CheckOutcome, CheckReport, CheckResult, Offending, ScanVerdict } from './types.js';
 
-/** Files examined at once: hashing and PDF parsing are CPU-bound and the target has two cores. */
-const CONCURRENCY = 2;
+/**
+ * Files examined at once. Hashing runs on the digest workers (one per core), format probing and
+ * PDF parsing here: enough files in flight keep both busy and hide the reads.
+ */
+const CONCURRENCY = 4;
 
 /** 《电子档案移交与接收办法》 directory files: GB18030, GB2312 or UTF-8 (domain.md §4.7); ASCII is a subset of all three. */
 const DIRECTORY_ENCODINGS = new Set(['UTF8', 'GB18030', 'GB2312', 'ASCII', 'USASCII']);
@@ -538,14 +542,6 @@ function dropUndefined(o: Offending): Offending {
 /** Ids of the 移交与接收 checks, for building a CheckConfig. */
 export const TRANSFER_CHECK_IDS: readonly string[] = checksForStage('YJ').map((c) => c.code.code);
 
-async function pool<T>(inputs: readonly T[], limit: number, work: (input: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) await work(inputs[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-}
-
 export async function runChecks(pkg: TransferPackage, env: CheckEnv, config: CheckConfig = {}): Promise<CheckReport> {
   const catalogue = checksForStage('YJ');
   // A mistyped id (YJ-2-1 for LT-YJ-2-1) would otherwise leave the check at its default unnoticed.
@@ -559,7 +555,7 @@ export async function runChecks(pkg: TransferPackage, env: CheckEnv, config: Che
   const total = refs.size + (scanning ? 1 : 0);
   let done = 0;
   const facts = new Map<string, FileFacts | FileFailure>();
-  await pool([...refs], CONCURRENCY, async ([path, algorithms]) => {
+  await inParallel([...refs], CONCURRENCY, async ([path, algorithms]) => {
     facts.set(path, await examineFile(pkg.root, path, algorithms, env.archivalFormatIds));
     env.onProgress?.(++done, total);
   });
