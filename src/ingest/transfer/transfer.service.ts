@@ -15,6 +15,7 @@ import { categoryRules, createItem, readableItem } from '../../catalog/items.ser
 import { loadCategory } from '../../catalog/structure.service.js';
 import { nowIso } from '../../db/database.js';
 import { appendAudit } from '../../platform/audit/audit.service.js';
+import { inParallel } from '../../platform/concurrency.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { type Actor, auditActorOf, can, canReachFonds, requirePermission } from '../../security/actor.js';
@@ -296,6 +297,12 @@ export async function acceptableTransfer(ctx: AppContext, actor: Actor, id: numb
   return row;
 }
 
+/**
+ * Items accepted at once. Each waits mostly on its own fsyncs and hashing workers, and items are
+ * independent (each resumes from its own row), so overlapping them costs nothing in safety.
+ */
+const ACCEPT_CONCURRENCY = 4;
+
 export interface AcceptOptions {
   /** Asked before each item: stop (the transfer stays `accepting`) and resume later. */
   signal?: AbortSignal;
@@ -323,13 +330,14 @@ export async function acceptTransfer(ctx: AppContext, actor: Actor, id: number, 
   const items = await repo.items(id);
   let done = items.filter((i) => i.state === 'done').length;
   opts.onProgress?.(done, items.length);
-  for (const item of items) {
-    if (item.state === 'done') continue;
-    if (opts.signal?.aborted) return transferView((await repo.transfer(id))!);
+  const pending = items.filter((i) => i.state !== 'done');
+  await inParallel(pending, ACCEPT_CONCURRENCY, async (item) => {
+    if (opts.signal?.aborted) return;
     await acceptItem(ctx, actor, row, item);
     done += 1;
     opts.onProgress?.(done, items.length);
-  }
+  });
+  if (opts.signal?.aborted && done < items.length) return transferView((await repo.transfer(id))!);
   return inTransaction(ctx, async (tx) => {
     const r = new TransferRepository(tx);
     const at = nowIso();
