@@ -72,4 +72,32 @@ describe.each(BACKENDS)('search exactness against a substring scan on %s', (dial
     expect(checked).toBeGreaterThan(200);
     expect(matched).toBeGreaterThan(checked);
   });
+
+  it('pages matches in code and date order the same whether it walks the catalogue or reads the index', async () => {
+    const repo = new SearchRepository(t.ctx.database.db, t.ctx.database.dialect, t.ctx.database.sqlite);
+    const rows = await t.ctx.database.db.selectFrom('items').select(['id', 'sort_key', 'date']).execute();
+    const keyed = rows.map((x) => ({ id: Number(x.id), sort_key: x.sort_key, date: x.date }));
+    const byCode = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0);
+    const byDate = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => (a.date < b.date ? -1 : a.date > b.date ? 1 : byCode(a, b));
+    const where = sql`i.state = 'active'`;
+    for (const query of ['档案', '关于', '年度', '2', 'A']) {
+      const plan = planQuery(parseQuery(`"${query}"`));
+      const matching = keyed.filter((k) => docs.get(k.id)!.some((f) => matchesBySubstring(f, query)));
+      expect(matching.length, query).toBeGreaterThan(5);
+      for (const [order, compare] of [['code', byCode], ['date', byDate], ['date_desc', (a: (typeof keyed)[number], b: (typeof keyed)[number]) => byDate(b, a)]] as const) {
+        const expected = [...matching].sort(compare).map((k) => k.id);
+        for (const budget of [0, 100_000]) {
+          const paged: number[] = [];
+          let after: { sortKey: string; date: string } | null = null;
+          for (;;) {
+            const page = await repo.probe(plan, where, order, after, 4, budget);
+            paged.push(...page.map((p) => p.id));
+            if (page.length < 4) break;
+            after = { sortKey: page.at(-1)!.sort_key, date: page.at(-1)!.date };
+          }
+          expect(paged, `${query} ${order} budget ${budget}`).toEqual(expected);
+        }
+      }
+    }
+  });
 });

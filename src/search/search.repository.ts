@@ -260,19 +260,18 @@ export class SearchRepository {
    * the visible items in that order (an index) in growing chunks and ask the text index which of
    * each chunk match, so the first page of a term found in nearly every item costs a few dozen
    * probes instead of a sort of all its hits. Matches bunched far along the order would make the
-   * walk long: after `PROBE_BUDGET` items it lets the database join the remaining matches instead,
+   * walk long: after `budget` items it lets the database join the remaining matches instead,
    * which costs what the number of matches costs, never the size of the catalogue.
    */
-  async probe(plan: QueryPlan, where: ItemCondition, order: ProbeOrder, after: { sortKey: string; date?: string } | null, limit: number): Promise<OrderingRow[]> {
+  async probe(
+    plan: QueryPlan, where: ItemCondition, order: ProbeOrder, after: { sortKey: string; date?: string } | null, limit: number, budget = PROBE_BUDGET,
+  ): Promise<OrderingRow[]> {
     const out: OrderingRow[] = [];
     let from = after;
     let chunk = 64;
     for (let scanned = 0; out.length < limit;) {
-      if (scanned >= PROBE_BUDGET) {
-        const match = this.dialect === 'sqlite'
-          ? sql`i.id in (select rowid from search_fts where search_fts match ${plan.fts5})`
-          : sql`exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${plan.relaxed}::tsquery)${plan.exact ? sql` and ${pgExact(plan.exact)}` : sql``}`;
-        out.push(...(await this.orderedRows(sql`${where} and ${match}`, order, from, limit - out.length)));
+      if (scanned >= budget) {
+        out.push(...(await this.orderedRows(where, order, from, limit - out.length, plan)));
         break;
       }
       const rows = await this.orderedRows(where, order, from, chunk);
@@ -287,7 +286,13 @@ export class SearchRepository {
     return out;
   }
 
-  private async orderedRows(where: ItemCondition, order: ProbeOrder, from: { sortKey: string; date?: string } | null, limit: number): Promise<OrderingRow[]> {
+  /**
+   * Visible items in `order` after `from`; with `matching`, only those that match it. SQLite then
+   * reads the matches from the text index and keeps the best `limit` of them as it goes: walking
+   * the order index instead and testing each item against the set of matches took seconds when
+   * the matches lay at the far end of the catalogue.
+   */
+  private async orderedRows(where: ItemCondition, order: ProbeOrder, from: { sortKey: string; date?: string } | null, limit: number, matching?: QueryPlan): Promise<OrderingRow[]> {
     let keyset: RawBuilder<unknown> = sql`1 = 1`;
     let orderBy = sql`i.sort_key`;
     if (order === 'code') {
@@ -299,7 +304,14 @@ export class SearchRepository {
       orderBy = sql`i.date desc, i.sort_key desc`;
       if (from) keyset = sql`(i.date < ${from.date} or (i.date = ${from.date} and i.sort_key < ${from.sortKey}))`;
     }
-    const query = sql`select i.id, i.sort_key, i.date from items i where ${where} and ${keyset} order by ${orderBy} limit ${limit}`;
+    let source = sql`items i where ${where}`;
+    if (matching && this.dialect === 'sqlite') {
+      // CROSS JOIN keeps the text index as the outer loop.
+      source = sql`search_fts cross join items i on i.id = search_fts.rowid where search_fts match ${matching.fts5} and ${where}`;
+    } else if (matching) {
+      source = sql`items i where ${where} and exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${matching.relaxed}::tsquery)${matching.exact ? sql` and ${pgExact(matching.exact)}` : sql``}`;
+    }
+    const query = sql`select i.id, i.sort_key, i.date from ${source} and ${keyset} order by ${orderBy} limit ${limit}`;
     const rows = this.sqlite ? this.rawRows(query) : (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
     return rows.map(([id, sort_key, date]) => ({ id: Number(id), sort_key: String(sort_key), date: String(date) }));
   }
