@@ -1,7 +1,7 @@
 /**
  * Object store on a local (or mounted) filesystem: key 'a/b/c' is the file <root>/a/b/c.
  *
- * Writes are crash-safe. A body goes to a fresh file in the staging directory, is fsynced, read
+ * Writes are crash-safe. A body goes to a fresh file in the staging directory, is fsynced and read
  * back and compared with the SHA-512 computed while writing (and with the caller's digest), and
  * only then renamed over the target; the target's directory is fsynced after the rename, and any
  * directory created on the way is fsynced into its parent. rename(2) within one filesystem is
@@ -99,7 +99,8 @@ export class FsObjectStore implements ObjectStore {
       const sent = await this.stage(key, staged, body, expected === undefined);
       // The re-read is usually served from the page cache, so it catches software faults (short or
       // misdirected writes), not media errors; scheduled fixity audits re-read from disk later.
-      const stored = await digestFile(staged, ['sha512'] as const);
+      // It needs no flushed file, so it runs while the fsync waits for the disk.
+      const [stored] = await Promise.all([digestFile(staged, ['sha512'] as const), fsyncPath(staged)]);
       if (sent && stored.size !== sent.size) throw digestMismatch(key, String(sent.size), String(stored.size), 'size');
       const want = expected ?? sent!.sha512;
       if (stored.sha512 !== want) throw digestMismatch(key, want, stored.sha512);
@@ -121,7 +122,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /**
-   * Writes the body to the staging file and fsyncs it. Returns the size and SHA-512 of what was
+   * Writes the body to the staging file (the caller fsyncs it). Returns the size and SHA-512 of what was
    * sent when `hashSource` asks for them (no expected digest was given); the caller compares the
    * staged file's digest with those or with the expected one. A local file is copied in the kernel.
    */
@@ -129,18 +130,9 @@ export class FsObjectStore implements ObjectStore {
     if (isLocalFile(body)) {
       // Opening the source first tells its absence (the caller's fault) from a storage fault.
       await (await open(body.file, 'r').catch((err: unknown) => Promise.reject(new SourceError(err)))).close();
-      const copy = async () => {
-        await copyFile(body.file, staged, constants.COPYFILE_EXCL);
-        const fh = await open(staged, 'r');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      };
       const [sent] = await Promise.all([
         hashSource ? digestFile(body.file, ['sha512'] as const).catch((err: unknown) => Promise.reject(new SourceError(err))) : undefined,
-        copy(),
+        copyFile(body.file, staged, constants.COPYFILE_EXCL),
       ]);
       return sent;
     }
@@ -170,7 +162,6 @@ export class FsObjectStore implements ObjectStore {
           await writeAll(fh, next.value);
         }
       }
-      await fh.sync();
       return hash?.digest();
     } finally {
       // Stop reading the caller's source (closing its file) when the write fails half-way.
@@ -295,7 +286,7 @@ export class FsObjectStore implements ObjectStore {
         if (!(isErrno(err) && err.code === 'ENOENT' && attempt < 3)) throw err;
       }
     }
-    await fsyncDir(dirname(target));
+    await fsyncPath(dirname(target));
   }
 
   /** mkdir -p below root, fsyncing each parent that gained a directory so the new path survives a crash. */
@@ -305,7 +296,7 @@ export class FsObjectStore implements ObjectStore {
     const first = await mkdir(dir, { recursive: true });
     if (first === undefined) return;
     for (let made = dir; ; made = dirname(made)) {
-      await fsyncDir(dirname(made));
+      await fsyncPath(dirname(made));
       if (made === first) break;
     }
   }
@@ -324,7 +315,7 @@ export class FsObjectStore implements ObjectStore {
         if (isErrno(err) && (err.code === 'ENOTEMPTY' || err.code === 'EEXIST')) break;
         throw this.mapError(err, relative(this.root, current));
       }
-      await fsyncDir(dirname(current)).catch(() => undefined);
+      await fsyncPath(dirname(current)).catch(() => undefined);
       current = dirname(current);
     }
   }
@@ -407,8 +398,9 @@ async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+/** Flushes a file or directory; Linux flushes a file's pages through any descriptor of it, a read-only one included. */
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
   try {
     await fh.sync();
   } finally {
