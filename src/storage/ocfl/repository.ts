@@ -314,10 +314,13 @@ class Repository implements OcflRepository {
       // The new logical state: logical path → digests.
       const digests = new Map<string, Digests>();
       const algorithms: ('sha512' | FixityAlgorithm)[] = ['sha512', ...this.fixity];
-      for (const [i, f] of files.entries()) {
-        progress({ phase: 'hash', logicalPath: f.logicalPath, filesDone: i, filesTotal: files.length });
+      // Side by side, as the content puts below: local files hash on the digest workers.
+      let hashed = 0;
+      await inParallel(files, PARALLEL_PUTS, async (f) => {
+        progress({ phase: 'hash', logicalPath: f.logicalPath, filesDone: hashed, filesTotal: files.length });
         digests.set(f.logicalPath, (await digestBody(f.body, algorithms)) as Digests);
-      }
+        hashed += 1;
+      });
       const state = new Map<string, string>();
       if (mode === 'merge' && prev) {
         for (const [digest, paths] of Object.entries(prev.versions[prev.head]!.state)) for (const p of paths) state.set(p, digest);
@@ -325,7 +328,7 @@ class Repository implements OcflRepository {
       for (const p of remove) {
         if (!state.delete(p)) throw fileNotFound(id, p, prev?.head ?? 'v0');
       }
-      for (const [p, d] of digests) state.set(p, d.sha512);
+      for (const f of files) state.set(f.logicalPath, digests.get(f.logicalPath)!.sha512);
       assertNonConflicting(state.keys());
 
       if (prev && sameState(state, prev.versions[prev.head]!.state)) {

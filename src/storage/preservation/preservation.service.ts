@@ -12,6 +12,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { CatalogRepository, type ItemRow, type OrganizationRow } from '../../catalog/catalog.repository.js';
 import { isControlledView, readableItem } from '../../catalog/items.service.js';
 import { nowIso } from '../../db/database.js';
+import { inParallel } from '../../platform/concurrency.js';
 import { appendAudit } from '../../platform/audit/audit.service.js';
 import { type AppContext, inTransaction } from '../../platform/context.js';
 import { AppError, badRequest, notFound } from '../../platform/errors.js';
@@ -143,6 +144,9 @@ export async function refreshStaleMetadata(ctx: AppContext, opts: { signal?: Abo
   }
 }
 
+/** Files identified at once: each waits mostly on reading its head. */
+const IDENTIFY_AT_ONCE = 8;
+
 async function writeItemVersion(ctx: AppContext, actor: Actor, item: ItemRow, files: ItemFileInput[], opts: StoreOptions): Promise<StoreResult> {
   const itemId = item.id;
   const objectId = objectIdOf(itemId);
@@ -153,7 +157,9 @@ async function writeItemVersion(ctx: AppContext, actor: Actor, item: ItemRow, fi
   await reconcileObject(ctx, itemId, auditActorOf(actor));
 
   const known = new Map<string, KnownFile>();
-  for (const f of files) known.set(f.name, { size: (await stat(f.path)).size, format: await identifyFile(f.path, f.name) });
+  await inParallel(files, IDENTIFY_AT_ONCE, async (f) => {
+    known.set(f.name, { size: (await stat(f.path)).size, format: await identifyFile(f.path, f.name) });
+  });
   const meta = itemMetadata(await metadataSource(ctx, item));
   const metadata = [
     { logicalPath: LANTAI_METADATA_PATHS.json, body: metadataJson(meta) },
