@@ -301,7 +301,7 @@ export async function acceptableTransfer(ctx: AppContext, actor: Actor, id: numb
  * Items accepted at once. Each waits mostly on its own fsyncs and hashing workers, and items are
  * independent (each resumes from its own row), so overlapping them costs nothing in safety.
  */
-const ACCEPT_CONCURRENCY = 4;
+const ACCEPT_CONCURRENCY = 8;
 
 export interface AcceptOptions {
   /** Asked before each item: stop (the transfer stays `accepting`) and resume later. */
