@@ -23,7 +23,7 @@ import { fmt } from './stats.js';
  */
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const PER_ITEM = 5;
-const INGEST_WORKERS = Number(process.env.BENCH_INGEST_WORKERS ?? 4);
+const INGEST_WORKERS = Number(process.env.BENCH_INGEST_WORKERS ?? 8);
 const OUT = join(PROJECT_ROOT, 'bench/out');
 // Per run: two runs at once must not delete each other's files.
 const SRC = join(OUT, `storage-src-${process.pid}`);
