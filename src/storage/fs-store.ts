@@ -55,6 +55,7 @@ export class FsObjectStore implements ObjectStore {
   readonly description: string;
   /** The first key segment reserved for staging, when staging lives inside root. */
   private readonly reserved: string | undefined;
+  private readonly dirSyncs = new DirectorySyncs();
 
   private constructor(
     readonly root: string,
@@ -286,7 +287,7 @@ export class FsObjectStore implements ObjectStore {
         if (!(isErrno(err) && err.code === 'ENOENT' && attempt < 3)) throw err;
       }
     }
-    await fsyncPath(dirname(target));
+    await this.dirSyncs.sync(dirname(target));
   }
 
   /** mkdir -p below root, fsyncing each parent that gained a directory so the new path survives a crash. */
@@ -296,7 +297,7 @@ export class FsObjectStore implements ObjectStore {
     const first = await mkdir(dir, { recursive: true });
     if (first === undefined) return;
     for (let made = dir; ; made = dirname(made)) {
-      await fsyncPath(dirname(made));
+      await this.dirSyncs.sync(dirname(made));
       if (made === first) break;
     }
   }
@@ -315,7 +316,7 @@ export class FsObjectStore implements ObjectStore {
         if (isErrno(err) && (err.code === 'ENOTEMPTY' || err.code === 'EEXIST')) break;
         throw this.mapError(err, relative(this.root, current));
       }
-      await fsyncPath(dirname(current)).catch(() => undefined);
+      await this.dirSyncs.sync(dirname(current)).catch(() => undefined);
       current = dirname(current);
     }
   }
@@ -395,6 +396,34 @@ async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
   while (offset < data.byteLength) {
     const { bytesWritten } = await fh.write(data, offset, data.byteLength - offset);
     offset += bytesWritten;
+  }
+}
+
+/**
+ * fsyncs of directories, grouped. A caller needs an fsync of the directory that starts after its
+ * own change to it (a rename into it, a new subdirectory); callers that arrive while one runs
+ * share the next one, so the files of a version renamed into one folder at once cost two
+ * directory fsyncs, not one each.
+ */
+class DirectorySyncs {
+  private readonly running = new Map<string, { done: Promise<void>; next?: Promise<void> }>();
+
+  sync(dir: string): Promise<void> {
+    const current = this.running.get(dir);
+    if (!current) return this.start(dir);
+    current.next ??= current.done.then(
+      () => this.start(dir),
+      () => this.start(dir),
+    );
+    return current.next;
+  }
+
+  private start(dir: string): Promise<void> {
+    const done: Promise<void> = fsyncPath(dir).finally(() => {
+      if (this.running.get(dir)?.done === done) this.running.delete(dir);
+    });
+    this.running.set(dir, { done });
+    return done;
   }
 }
 
