@@ -1,28 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TRANSFER_CHECK_IDS } from '../ingest/checks/run.js';
 import { uploadStoreDir } from '../ingest/transfer/inbox.service.js';
 import { codeOf, writePackageDir } from '../ingest/transfer/transfer-testkit.js';
 import { zipDirectory } from '../ingest/unpack/zip-fixtures.js';
 import { runNextJob } from '../platform/jobs/jobs.service.js';
 import { createItem } from '../storage/preservation/preservation-testkit.js';
-import { createCatalogFixture, createTestApp, type TestApp } from '../test-support/app.js';
+import { cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../test-support/app.js';
 import { runLantai } from '../test-support/cli.js';
 import { BACKENDS } from '../test-support/databases.js';
 import { runTransferCheckCommand } from './transfer.commands.js';
 
 const dirs: string[] = [];
 let t: TestApp | undefined;
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 async function carrier(count: number, tamper = false): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'lantai-transfer-cli-'));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach } from 'vitest';
 import type { Dialect } from '../db/database.js';
 import { buildApp, type RouteModule } from '../http/app.js';
 import { defaultConfig } from '../platform/config.js';
@@ -89,6 +90,23 @@ export async function createTestApp(dialect: Dialect, routes: RouteModule[] = []
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const disposed = new WeakSet<TestApp>();
+
+/**
+ * After each test of the file: disposes the app the test made (`app()` still names it, or an
+ * earlier test's, which is left alone) and removes the scratch folders it listed in `folders`.
+ */
+export function cleanUpAfterEach(app: () => TestApp | undefined, folders: string[]): void {
+  afterEach(async () => {
+    const made = app();
+    if (made && !disposed.has(made)) {
+      disposed.add(made);
+      await made.dispose();
+    }
+    for (const d of folders.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
 }
 
 export interface CatalogFixture {

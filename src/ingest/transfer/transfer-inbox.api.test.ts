@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runNextJob } from '../../platform/jobs/jobs.service.js';
-import { type CatalogFixture, createCatalogFixture, createTestApp, type Session, type TestApp } from '../../test-support/app.js';
+import { type CatalogFixture, cleanUpAfterEach, createCatalogFixture, createTestApp, type Session, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { TRANSFER_CHECK_IDS } from '../checks/run.js';
 import { zipDirectory } from '../unpack/zip-fixtures.js';
@@ -14,11 +14,7 @@ import { receiveTransfer } from './transfer.service.js';
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 async function zippedCarrier(count: number, tamper = false): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'lantai-transfer-inbox-'));

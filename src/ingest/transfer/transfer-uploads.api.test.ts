@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runNextJob } from '../../platform/jobs/jobs.service.js';
-import { type CatalogFixture, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { type CatalogFixture, cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { TRANSFER_CHECK_IDS } from '../checks/run.js';
 import { zipDirectory } from '../unpack/zip-fixtures.js';
@@ -13,11 +13,7 @@ import { transferDir } from './transfer.service.js';
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 const UPLOADS = '/api/v1/transfer-inbox/uploads';
 const FILE_NAME = '峄城区办公室移交包-2023年.zip';

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runNextJob } from '../../platform/jobs/jobs.service.js';
-import { type CatalogFixture, createCatalogFixture, createTestApp, type Session, type TestApp } from '../../test-support/app.js';
+import { type CatalogFixture, cleanUpAfterEach, createCatalogFixture, createTestApp, type Session, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { TRANSFER_CHECK_IDS } from '../checks/run.js';
 import { zipDirectory } from '../unpack/zip-fixtures.js';
@@ -13,11 +13,7 @@ import { codeOf, packageForm, writePackageDir } from './transfer-testkit.js';
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'lantai-transfer-api-'));

@@ -9,10 +9,10 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksForStage } from '../../domain/four-property-checks.js';
 import { search, searchScopeOf } from '../../search/search.service.js';
-import { createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { VIRUS_MARKER, VIRUS_SIGNATURE, withEncrypt, writeTestSignatures } from '../checks/test-fixtures.js';
 import type { VirusScanner } from '../checks/types.js';
@@ -116,11 +116,7 @@ beforeAll(async () => {
   scanner = new ClamscanScanner('clamscan', signatures);
 });
 afterAll(() => rmSync(signatures, { recursive: true, force: true }));
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 describe.each(BACKENDS)('a spoiled package is reported and returned, never filed (%s)', (dialect) => {
   it.each(CASES)('$name fails $check', async ({ spoil, check, says, path, scanned }) => {

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../platform/context.js';
 import type { Actor } from '../../security/actor.js';
 import { primaryLocation } from '../../storage/preservation/locations.js';
 import { listItemFiles } from '../../storage/preservation/preservation.service.js';
 import { validateAt } from '../../storage/preservation/preservation-testkit.js';
-import { createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { acceptTransfer, checkTransfer, receiveTransfer, transferDir } from './transfer.service.js';
 import { actorNamed, codeOf, type FixtureOptions, REVISED_TITLE, revisedPdfName, SENDER, writeEepDir } from './transfer-testkit.js';
@@ -22,11 +22,7 @@ const COUNT = 2;
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 async function setUp(dialect: (typeof BACKENDS)[number], opts: FixtureOptions) {
   t = await createTestApp(dialect);

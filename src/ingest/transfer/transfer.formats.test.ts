@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { searchScopeOf, search } from '../../search/search.service.js';
 import { primaryLocation } from '../../storage/preservation/locations.js';
 import { listItemFiles } from '../../storage/preservation/preservation.service.js';
 import { validateAt } from '../../storage/preservation/preservation-testkit.js';
-import { createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import type { CheckOutcome, CheckReport } from '../checks/types.js';
 import type { PackageFormat } from '../packages/model.js';
@@ -64,11 +64,7 @@ const CASES: FormatCase[] = [
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 const rowsOf = (report: CheckReport | null, ids: string[]) => Object.fromEntries(ids.map((id) => [id, report!.checks.find((c) => c.id === id)?.result]));
 

@@ -1,21 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createItem, validateAt } from '../../storage/preservation/preservation-testkit.js';
 import { primaryLocation } from '../../storage/preservation/locations.js';
-import { createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
+import { cleanUpAfterEach, createCatalogFixture, createTestApp, type TestApp } from '../../test-support/app.js';
 import { BACKENDS } from '../../test-support/databases.js';
 import { acceptTransfer, checkTransfer, getTransfer, receiveTransfer, returnTransfer } from './transfer.service.js';
 import { actorNamed, codeOf, writePackageDir } from './transfer-testkit.js';
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
-afterEach(async () => {
-  await t?.dispose();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+cleanUpAfterEach(() => t, dirs);
 
 async function receivedPackage(app: TestApp, count: number, tamper = false) {
   const fixture = await createCatalogFixture(app, 'archivist');
