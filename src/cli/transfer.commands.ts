@@ -11,6 +11,7 @@ import { runChecks } from '../ingest/checks/run.js';
 import type { CheckEnv, CheckReport, VirusScanner } from '../ingest/checks/types.js';
 import { findScanner } from '../ingest/checks/virus.js';
 import { readPackage } from '../ingest/packages/model.js';
+import { loadConfig } from '../platform/config.js';
 import type { AppContext } from '../platform/context.js';
 import { AppError } from '../platform/errors.js';
 import { withContext } from './program.js';
@@ -64,7 +65,7 @@ export async function runTransferCheckCommand(
       existingCodes: catalogue?.existingCodes ?? (async () => new Set<string>()),
       scanner: opts.scanner === undefined ? await findScanner() : opts.scanner,
       ...(catalogue?.codeTemplates ? { codeTemplates: catalogue.codeTemplates } : {}),
-    });
+    }, (opts.ctx?.config ?? loadConfig()).transferCheckSeverity);
     out.stdout.write(`移交包 / package: ${path}（${pkg.format}）\n`);
     printReport(report, out);
     return report.blocking ? 1 : 0;

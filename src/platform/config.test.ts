@@ -28,6 +28,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ LANTAI_FIXITY_ALGORITHMS: ',' }, '/srv')).toThrow(/LANTAI_FIXITY_ALGORITHMS/);
   });
 
+  it('takes the archive\'s severities of 移交与接收 checks, refusing an unknown check id or severity', () => {
+    expect(loadConfig({}, '/srv').transferCheckSeverity).toEqual({});
+    expect(loadConfig({ LANTAI_TRANSFER_CHECKS: '{"LT-YJ-3-3":"warning","LT-YJ-4-2":"off"}' }, '/srv').transferCheckSeverity).toEqual({ 'LT-YJ-3-3': 'warning', 'LT-YJ-4-2': 'off' });
+    expect(() => loadConfig({ LANTAI_TRANSFER_CHECKS: '{"YJ-3-3":"warning"}' }, '/srv')).toThrow(/LANTAI_TRANSFER_CHECKS: "YJ-3-3" is not a 移交与接收 check id/);
+    expect(() => loadConfig({ LANTAI_TRANSFER_CHECKS: '{"LT-YJ-3-3":"ignore"}' }, '/srv')).toThrow(/LT-YJ-3-3 must be blocking, warning, off/);
+    expect(() => loadConfig({ LANTAI_TRANSFER_CHECKS: 'LT-YJ-3-3=off' }, '/srv')).toThrow(/not valid JSON/);
+  });
+
   it('is documented in the README, every variable', () => {
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
     for (const v of [...CONFIG_VARIABLES.map((x) => x.env), 'LANTAI_CONFIG']) expect(readme).toContain(`\`${v}\``);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type CheckSeverity, checksForStage } from '../domain/four-property-checks.js';
 import { PROJECT_ROOT } from './paths.js';
 
 /**
@@ -35,6 +36,8 @@ export interface Config {
   fixityLocations: string[];
   /** Digests a fixity audit recomputes for each file, of those its inventory records. */
   fixityAlgorithms: FixityAuditAlgorithm[];
+  /** The archive's own severity for 移交与接收 checks, by check id; the others keep the catalogue's. */
+  transferCheckSeverity: Record<string, CheckSeverity>;
   replicationIntervalMinutes: number;
   /** Whether `lantai serve` runs the job worker and its schedules. */
   jobs: boolean;
@@ -45,7 +48,7 @@ export interface Config {
 interface VariableSpec {
   env: string;
   key: keyof Config;
-  kind: 'string' | 'number' | 'boolean' | 'list' | 'locations';
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'locations' | 'severities';
   /** For a list: the values it may hold; it must then hold at least one. */
   values?: readonly string[];
   describe: { zh: string; en: string };
@@ -79,6 +82,7 @@ export const CONFIG_VARIABLES: VariableSpec[] = [
   { env: 'LANTAI_FIXITY_INTERVAL_HOURS', key: 'fixityIntervalHours', kind: 'number', describe: { zh: '定期固定性检测的间隔（小时）', en: 'interval between scheduled fixity audits (hours)' } },
   { env: 'LANTAI_FIXITY_BUDGET_SECONDS', key: 'fixityBudgetSeconds', kind: 'number', describe: { zh: '每次固定性检测每个位置的时长上限（秒），下次从断点继续', en: 'time budget of each fixity audit per location (seconds); the next run resumes where it stopped' } },
   { env: 'LANTAI_FIXITY_LOCATIONS', key: 'fixityLocations', kind: 'list', describe: { zh: '定期检测的存储位置（逗号分隔，缺省为全部）', en: 'locations the scheduled audit checks (comma-separated; default all)' } },
+  { env: 'LANTAI_TRANSFER_CHECKS', key: 'transferCheckSeverity', kind: 'severities', describe: { zh: '移交与接收检测项目的级别（JSON 对象：检测编号 → blocking、warning 或 off）', en: 'severity of 移交与接收 checks (a JSON object: check id → blocking, warning or off)' } },
   { env: 'LANTAI_FIXITY_ALGORITHMS', key: 'fixityAlgorithms', kind: 'list', values: FIXITY_AUDIT_ALGORITHMS, describe: { zh: '固定性检测重算的摘要算法（逗号分隔：sha512、sha256、sm3）', en: 'digests a fixity audit recomputes (comma-separated: sha512, sha256, sm3)' } },
   { env: 'LANTAI_REPLICATION_INTERVAL_MINUTES', key: 'replicationIntervalMinutes', kind: 'number', describe: { zh: '副本补齐任务的间隔（分钟）', en: 'interval of the replica catch-up job (minutes)' } },
   { env: 'LANTAI_JOBS', key: 'jobs', kind: 'boolean', describe: { zh: 'lantai serve 是否运行后台任务（off 关闭）', en: 'whether lantai serve runs background jobs (off to disable)' } },
@@ -113,6 +117,7 @@ export function defaultConfig(dataDir = './data'): Config {
     fixityBudgetSeconds: 600,
     fixityLocations: [],
     fixityAlgorithms: [...FIXITY_AUDIT_ALGORITHMS],
+    transferCheckSeverity: {},
     replicationIntervalMinutes: 5,
     jobs: true,
     logLevel: 'info',
@@ -166,6 +171,27 @@ function parseStorageLocations(env: string, raw: unknown): StorageLocationConfig
   });
 }
 
+const SEVERITIES: readonly CheckSeverity[] = ['blocking', 'warning', 'off'];
+
+/** A misspelt check id must stop the start, not leave that check at its default unnoticed. */
+function parseSeverities(env: string, raw: unknown): Record<string, CheckSeverity> {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error(`${env}: not valid JSON`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${env}: expected a JSON object of check id → ${SEVERITIES.join(' | ')}`);
+  const ids = new Set(checksForStage('YJ').map((c) => c.code.code));
+  for (const [id, severity] of Object.entries(value)) {
+    if (!ids.has(id)) throw new Error(`${env}: "${id}" is not a 移交与接收 check id (${[...ids].join(', ')})`);
+    if (!SEVERITIES.includes(severity as CheckSeverity)) throw new Error(`${env}: ${id} must be ${SEVERITIES.join(', ')}, got ${JSON.stringify(severity)}`);
+  }
+  return value as Record<string, CheckSeverity>;
+}
+
 function coerce(spec: VariableSpec, raw: unknown): unknown {
   if (spec.kind === 'number') {
     const n = Number(raw);
@@ -182,6 +208,7 @@ function coerce(spec: VariableSpec, raw: unknown): unknown {
     return list;
   }
   if (spec.kind === 'locations') return parseStorageLocations(spec.env, raw);
+  if (spec.kind === 'severities') return parseSeverities(spec.env, raw);
   return String(raw);
 }
 

@@ -72,6 +72,17 @@ describe.each(BACKENDS)('receiving a transfer (%s)', (dialect) => {
     expect(items).toEqual([]);
   });
 
+  it('checks with the severities the archive configured: a failure made a warning does not block, a check turned off is not run', async () => {
+    t = await createTestApp(dialect);
+    t.ctx.config.transferCheckSeverity = { 'LT-YJ-1-1-1': 'warning', 'LT-YJ-1-14': 'off' };
+    const { actor, received } = await receivedPackage(t, 2, true);
+    const { report } = await checkTransfer(t.ctx, actor, received.id, { scanner: null });
+    expect(report!.checks.find((c) => c.id === 'LT-YJ-1-1-1')).toMatchObject({ result: 'fail', severity: 'warning', offending: [{ path: '电子档案/2023/0001.pdf' }] });
+    expect(report!.checks.find((c) => c.id === 'LT-YJ-1-14')).toMatchObject({ result: 'na', severity: 'off' });
+    expect(report!.blocking).toBe(false);
+    expect(await acceptTransfer(t.ctx, actor, received.id)).toMatchObject({ state: 'accepted', acceptedCount: 2 });
+  });
+
   it('after a crash between filing an item and recording it, finds that item by its code instead of filing it again', async () => {
     t = await createTestApp(dialect);
     const { fixture, actor, received } = await receivedPackage(t, 2);

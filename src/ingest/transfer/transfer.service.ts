@@ -272,7 +272,7 @@ export async function checkTransfer(ctx: AppContext, actor: Actor, id: number, o
     scanner: opts.scanner === undefined ? await findScanner() : opts.scanner,
     codeTemplates: [parseTemplate(category.code_template)],
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  }, ctx.config.transferCheckSeverity);
   return recordCheck(ctx, actor, id, pkg, report);
 }
 
