@@ -82,8 +82,11 @@ function pgExact(c: PgCondition): RawBuilder<unknown> {
 
 /** Ids closer than this are probed with one range: reading a few matches in between costs less than another seek. */
 const PROBE_GAP = 256;
-/** Items walked in order before the probe hands the rest of the page to a join. */
-const PROBE_BUDGET = 20_000;
+/**
+ * Items walked in order before the probe reads the rest of the page from the text index. A walked
+ * item costs SQLite a slice of an FTS5 range probe and PostgreSQL a tsvector test of its own.
+ */
+const PROBE_BUDGET: Record<Dialect, number> = { sqlite: 20_000, postgres: 5_000 };
 
 const CANDIDATE_COLUMNS = sql.raw('i.id, i.sort_key, i.date, i.fonds_id, i.category_id, i.year, i.retention, i.classification, i.open_status, i.org, i.title');
 
@@ -264,7 +267,7 @@ export class SearchRepository {
    * which costs what the number of matches costs, never the size of the catalogue.
    */
   async probe(
-    plan: QueryPlan, where: ItemCondition, order: ProbeOrder, after: { sortKey: string; date?: string } | null, limit: number, budget = PROBE_BUDGET,
+    plan: QueryPlan, where: ItemCondition, order: ProbeOrder, after: { sortKey: string; date?: string } | null, limit: number, budget = PROBE_BUDGET[this.dialect],
   ): Promise<OrderingRow[]> {
     const out: OrderingRow[] = [];
     let from = after;
@@ -304,14 +307,20 @@ export class SearchRepository {
       orderBy = sql`i.date desc, i.sort_key desc`;
       if (from) keyset = sql`(i.date < ${from.date} or (i.date = ${from.date} and i.sort_key < ${from.sortKey}))`;
     }
-    let source = sql`items i where ${where}`;
+    const columns = sql`i.id, i.sort_key, i.date`;
+    const inOrder = sql`${keyset} order by ${orderBy} limit ${limit}`;
+    let query = sql`select ${columns} from items i where ${where} and ${inOrder}`;
     if (matching && this.dialect === 'sqlite') {
       // CROSS JOIN keeps the text index as the outer loop.
-      source = sql`search_fts cross join items i on i.id = search_fts.rowid where search_fts match ${matching.fts5} and ${where}`;
+      query = sql`select ${columns} from search_fts cross join items i on i.id = search_fts.rowid where search_fts match ${matching.fts5} and ${where} and ${inOrder}`;
     } else if (matching) {
-      source = sql`items i where ${where} and exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${matching.relaxed}::tsquery)${matching.exact ? sql` and ${pgExact(matching.exact)}` : sql``}`;
+      // A materialized CTE makes PostgreSQL read the matches from the GIN index first; left to
+      // itself it walked the order index testing each item, as SQLite did (408 ms against 26 ms
+      // for a term in the last tenth of 100,000 items).
+      const exact = matching.exact ? sql`and ${pgExact(matching.exact)}` : sql``;
+      query = sql`with matched as materialized (select m.item_id from search_index m where m.tsv @@ ${matching.relaxed}::tsquery)
+        select ${columns} from items i where i.id in (select item_id from matched) and ${where} ${exact} and ${inOrder}`;
     }
-    const query = sql`select i.id, i.sort_key, i.date from ${source} and ${keyset} order by ${orderBy} limit ${limit}`;
     const rows = this.sqlite ? this.rawRows(query) : (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
     return rows.map(([id, sort_key, date]) => ({ id: Number(id), sort_key: String(sort_key), date: String(date) }));
   }
