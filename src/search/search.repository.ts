@@ -86,7 +86,7 @@ const PROBE_GAP = 256;
  * Items walked in order before the probe reads the rest of the page from the text index. A walked
  * item costs SQLite a slice of an FTS5 range probe and PostgreSQL a tsvector test of its own.
  */
-const PROBE_BUDGET: Record<Dialect, number> = { sqlite: 20_000, postgres: 5_000 };
+const PROBE_BUDGET: Record<Dialect, number> = { sqlite: 20_000, postgres: 1_000 };
 
 const CANDIDATE_COLUMNS = sql.raw('i.id, i.sort_key, i.date, i.fonds_id, i.category_id, i.year, i.retention, i.classification, i.open_status, i.org, i.title');
 
@@ -193,19 +193,22 @@ export class SearchRepository {
     if (value !== null) await this.db.insertInto('search_state').values({ name, value }).execute();
   }
 
-  /** Runs a query on the raw SQLite handle, rows as arrays: ten times cheaper per row than objects through the query builder. */
-  private rawRows(query: RawBuilder<unknown>): unknown[][] {
+  /**
+   * A query's rows as arrays; on the raw SQLite handle when there is one, ten times cheaper per
+   * row than objects through the query builder.
+   */
+  private async rows(query: RawBuilder<unknown>): Promise<unknown[][]> {
+    if (!this.sqlite) return (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
     const compiled = query.compile(this.db);
-    return this.sqlite!.prepare(compiled.sql).raw().all(...(compiled.parameters as unknown[])) as unknown[][];
+    return this.sqlite.prepare(compiled.sql).raw().all(...(compiled.parameters as unknown[])) as unknown[][];
   }
 
-  private matchingItems(plan: QueryPlan, where: ItemCondition, columns: RawBuilder<unknown>, limit: number): RawBuilder<unknown> {
-    if (this.dialect === 'sqlite') {
-      return sql`select ${columns} from search_fts join items i on i.id = search_fts.rowid where search_fts match ${plan.fts5} and ${where} limit ${limit}`;
-    }
+  /** Up to `limit` matching items the caller may see, in index (id) order, as rows of `columns`. */
+  private matchingRows(plan: QueryPlan, where: ItemCondition, columns: RawBuilder<unknown>, limit: number): Promise<unknown[][]> {
+    if (this.dialect === 'sqlite') return this.rows(sql`select ${columns} from search_fts join items i on i.id = search_fts.rowid where search_fts match ${plan.fts5} and ${where} limit ${limit}`);
     const exact = plan.exact ? sql`and ${pgExact(plan.exact)}` : sql``;
-    return sql`select ${columns} from items i where exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${plan.relaxed}::tsquery) ${exact} and ${where}
-      order by i.id limit ${limit}`;
+    return this.rows(sql`select ${columns} from items i where exists (select 1 from search_index m where m.item_id = i.id and m.tsv @@ ${plan.relaxed}::tsquery) ${exact} and ${where}
+      order by i.id limit ${limit}`);
   }
 
   /**
@@ -218,8 +221,7 @@ export class SearchRepository {
       : this.dialect === 'sqlite'
         ? sql`bm25(search_fts, ${sql.raw(FIELDS.map((f) => BM25_WEIGHTS[f]).join(', '))})`
         : sql`coalesce((select -ts_rank(s.tsv, ${plan.relaxed}::tsquery) from search_index s where s.item_id = i.id and s.part = 0), 0)`;
-    const query = this.matchingItems(plan, where, sql`${CANDIDATE_COLUMNS}, ${score} as score`, limit);
-    const rows = this.sqlite ? this.rawRows(query) : (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
+    const rows = await this.matchingRows(plan, where, sql`${CANDIDATE_COLUMNS}, ${score} as score`, limit);
     return rows.map(([id, sort_key, date, fonds_id, category_id, year, retention, classification, open_status, org, title, score]) => ({
       id: Number(id), sort_key: String(sort_key), date: String(date), fonds_id: Number(fonds_id), category_id: Number(category_id), year: Number(year),
       retention: String(retention), classification: String(classification), open_status: String(open_status), org: org === null ? null : String(org),
@@ -229,8 +231,7 @@ export class SearchRepository {
 
   /** Up to `limit` matching items in index order, with only what ordering needs. */
   async orderingCandidates(plan: QueryPlan, where: ItemCondition, limit: number): Promise<OrderingRow[]> {
-    const query = this.matchingItems(plan, where, sql`i.id, i.sort_key, i.date`, limit);
-    const rows = this.sqlite ? this.rawRows(query) : (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
+    const rows = await this.matchingRows(plan, where, sql`i.id, i.sort_key, i.date`, limit);
     return rows.map(([id, sort_key, date]) => ({ id: Number(id), sort_key: String(sort_key), date: String(date) }));
   }
 
@@ -321,8 +322,7 @@ export class SearchRepository {
       query = sql`with matched as materialized (select m.item_id from search_index m where m.tsv @@ ${matching.relaxed}::tsquery)
         select ${columns} from items i where i.id in (select item_id from matched) and ${where} ${exact} and ${inOrder}`;
     }
-    const rows = this.sqlite ? this.rawRows(query) : (await query.execute(this.db)).rows.map((r) => Object.values(r as object));
-    return rows.map(([id, sort_key, date]) => ({ id: Number(id), sort_key: String(sort_key), date: String(date) }));
+    return (await this.rows(query)).map(([id, sort_key, date]) => ({ id: Number(id), sort_key: String(sort_key), date: String(date) }));
   }
 
   /** Names for facet values. */
