@@ -157,13 +157,14 @@ function drawQueries(docs: Map<number, string[]>): Query[] {
   return out;
 }
 
-async function latencies(env: Env, queries: Query[]) {
+async function latencies(env: Env, queries: Query[], warmUp = false) {
   const modes = {
     a: { sort: 'code' as const, facets: false },
     b: { sort: 'relevance' as const, facets: false },
     c: { sort: 'relevance' as const, facets: true },
   };
   const results: Record<string, Record<string, number[]>> = {};
+  const slowest: Record<string, Array<{ ms: number; key: string; q: string }>> = {};
   for (const [mode, opts] of Object.entries(modes)) {
     for (const query of queries) {
       const key = `${query.cls}${query.filter ? '+filter' : ''}`;
@@ -171,7 +172,13 @@ async function latencies(env: Env, queries: Query[]) {
       const { ms } = await timeMs(() => env.request(req));
       ((results[mode] ??= {})[key] ??= []).push(ms);
       ((results[mode] ??= {}).all ??= []).push(ms);
+      (slowest[mode] ??= []).push({ ms, key, q: query.q });
     }
+  }
+  // The outliers by name, so that a slow query can be looked at on its own (with BENCH_KEEP).
+  for (const [mode, list] of warmUp ? [] : Object.entries(slowest)) {
+    const worst = list.sort((x, y) => y.ms - x.ms).slice(0, 5).map((x) => `${x.q} (${x.key}) ${fmt(x.ms, 0)} ms`);
+    line(`  slowest (${mode}): ${worst.join('; ')}`);
   }
   return results;
 }
@@ -238,7 +245,7 @@ export async function run(): Promise<void> {
       line(`  index size: ${fmt((await indexSize(env.ctx)) / 1e6, 0)} MB`);
       const queries = drawQueries(env.sampleDocs);
       if (process.env.BENCH_KEEP) writeFileSync(join(OUT, `search-queries-${dialect}.json`), JSON.stringify(queries));
-      await latencies(env, queries.slice(0, 40));
+      await latencies(env, queries.slice(0, 40), true);
       const res = await latencies(env, queries);
       line(`  latency p50 / p95 / p99 over ${queries.length} queries (first page of 20; "+filter" adds 年度 = 2015):`);
       const keys = Object.keys(res.a!).filter((k) => k !== 'all');
