@@ -7,6 +7,7 @@ import * as transfers from './migrations/0004-transfers.js';
 import * as transferTokens from './migrations/0005-transfer-tokens.js';
 import * as transferUploads from './migrations/0006-transfer-uploads.js';
 import * as transferItemVersions from './migrations/0007-transfer-item-versions.js';
+import * as itemsYearOrder from './migrations/0008-items-year-order.js';
 
 /** Column types that differ between the two backends, so one migration serves both. */
 export interface MigrationTypes {
@@ -42,6 +43,7 @@ const STEPS: Record<string, Step> = {
   '0005-transfer-tokens': transferTokens,
   '0006-transfer-uploads': transferUploads,
   '0007-transfer-item-versions': transferItemVersions,
+  '0008-items-year-order': itemsYearOrder,
 };
 
 class StaticProvider implements MigrationProvider {
