@@ -141,16 +141,19 @@ const LOCATION_FIELDS: Record<'fs' | 's3', Record<string, 'string' | 'number' | 
 };
 const REQUIRED_FIELD = { fs: 'path', s3: 'bucket' } as const;
 
+/** A JSON setting: parsed when it comes as text (an environment variable), as it is when lantai.config.json gave a value. */
+function jsonValue(env: string, raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`${env}: not valid JSON`);
+  }
+}
+
 /** Unknown fields are refused, not ignored: a misspelt `secretAccessKey` must not silently fall back to other credentials. */
 function parseStorageLocations(env: string, raw: unknown): StorageLocationConfig[] {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new Error(`${env}: not valid JSON`);
-    }
-  }
+  const value = jsonValue(env, raw);
   if (!Array.isArray(value) || value.length === 0) throw new Error(`${env}: expected a non-empty JSON array of locations`);
   const names = new Set<string>();
   return value.map((entry: unknown, i) => {
@@ -175,14 +178,7 @@ const SEVERITIES: readonly CheckSeverity[] = ['blocking', 'warning', 'off'];
 
 /** A misspelt check id must stop the start, not leave that check at its default unnoticed. */
 function parseSeverities(env: string, raw: unknown): Record<string, CheckSeverity> {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new Error(`${env}: not valid JSON`);
-    }
-  }
+  const value = jsonValue(env, raw);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${env}: expected a JSON object of check id → ${SEVERITIES.join(' | ')}`);
   const ids = new Set(checksForStage('YJ').map((c) => c.code.code));
   for (const [id, severity] of Object.entries(value)) {
