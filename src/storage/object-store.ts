@@ -15,7 +15,7 @@
  * identically.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type DigestAlgorithm, digestBuffer, type DigestResult, digestStream } from './digests.js';
 import { invalidKey } from './errors.js';
 import { digestFile } from './file-digests.js';
@@ -35,11 +35,9 @@ export interface LocalFile {
 
 export const isLocalFile = (body: Body): body is LocalFile => typeof body === 'object' && !Buffer.isBuffer(body);
 
-/** A fresh stream of any body. */
-export function bodyStream(body: Body): Readable {
-  if (Buffer.isBuffer(body)) return Readable.from([body]);
-  if (isLocalFile(body)) return createReadStream(body.file);
-  return body();
+/** A fresh stream of a body that is not held in memory. */
+export function bodyStream(body: Exclude<Body, Buffer>): Readable {
+  return isLocalFile(body) ? createReadStream(body.file) : body();
 }
 
 /** Size and digests of any body; a local file is hashed on a worker thread. */
